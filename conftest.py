@@ -1,0 +1,94 @@
+"""Fixtures shared by every app's tests: the four personas and a real browser."""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from salesops.models import Membership, Role, Workspace
+from salesops.tests.factories import make_membership, make_user, make_workspace
+
+IN_CI = os.environ.get("CI") == "true"
+# Playwright's sync API keeps an event loop on the main thread; the ORM calls made by tests
+# around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Personas:
+    """An admin, a manager and a rep of one workspace, and an admin of another workspace."""
+
+    workspace: Workspace
+    admin: Membership
+    manager: Membership
+    rep: Membership
+    outsider: Membership
+
+    def client_for(self, membership: Membership | None) -> Client:
+        client = Client()
+        if membership is not None:
+            client.force_login(membership.user)
+        return client
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    workspace = make_workspace(name="Acme Sales")
+    other_workspace = make_workspace(name="Rival Sales")
+    return Personas(
+        workspace=workspace,
+        admin=make_membership(workspace=workspace, role=Role.ADMIN, user=make_user(email="admin@acme.test")),
+        manager=make_membership(workspace=workspace, role=Role.MANAGER, user=make_user(email="manager@acme.test")),
+        rep=make_membership(workspace=workspace, role=Role.REP, user=make_user(email="rep@acme.test")),
+        outsider=make_membership(workspace=other_workspace, role=Role.ADMIN, user=make_user(email="boss@rival.test")),
+    )
+
+
+def _chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = _chromium_path()
+    if executable is None:
+        if IN_CI:
+            pytest.fail("Chromium is required for the browser tests in CI (make test installs Debian's chromium)")
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and one-time codes live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,24 @@
+from salesops.access import current_membership
+from salesops.models import Role
+
+# The main navigation: label, url name, the lowest role that may use it.
+NAVIGATION = [
+    ("Dashboard", "dashboard", Role.REP),
+    ("Inbox", "review:inbox", Role.REP),
+    ("Campaigns", "campaigns:campaign_list", Role.MANAGER),
+    ("ICPs", "campaigns:icp_list", Role.MANAGER),
+    ("Accounts", "campaigns:account_list", Role.REP),
+    ("Audit", "audit_list", Role.ADMIN),
+    ("Settings", "settings_members", Role.ADMIN),
+]
+
+
+def workspace(request):
+    membership = current_membership(request) if hasattr(request, "user") else None
+    if membership is None:
+        return {"current_membership": None, "navigation": []}
+    return {
+        "current_membership": membership,
+        "current_workspace": membership.workspace,
+        "navigation": [(label, url) for label, url, role in NAVIGATION if membership.has_role(role)],
+    }
