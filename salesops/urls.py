@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("campaigns/", include("campaigns.urls")),
     path("inbox/", include("review.urls")),
+    path("api/v1/", include("campaigns.api_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""URLs of CSV import and export (names live in the campaigns namespace)."""
+
+urlpatterns: list = []
