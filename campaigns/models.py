@@ -234,6 +234,11 @@ class Campaign(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def send_day_names(self) -> list[str]:
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return [names[day] for day in sorted(self.send_days) if 0 <= day <= 6]
+
 
 class SequenceStep(models.Model):
     """One email of a campaign's sequence. A reply stops the sequence."""

@@ -1,19 +1,281 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from campaigns import selectors, services
+from campaigns.forms import (
+    AccountFilterForm,
+    CampaignForm,
+    ICPForm,
+    OfferForm,
+    PolicyForm,
+    ProofPointForm,
+    SequenceStepFormSet,
+)
+from campaigns.models import ICP, Account, Campaign, Offer, Policy, ProofPoint
 from salesops.access import member_required
 from salesops.models import Role
 
+# ICPs -------------------------------------------------------------------------------------------
 
-@member_required(Role.MANAGER)
-def campaign_list(request):
-    return render(request, "campaigns/campaign_list.html")
+
+def _get_icp_for_member(request, icp_id: int) -> ICP:
+    try:
+        return selectors.icp_get(workspace=request.workspace, icp_id=icp_id)
+    except ICP.DoesNotExist:
+        raise Http404 from None
 
 
 @member_required(Role.MANAGER)
 def icp_list(request):
-    return render(request, "campaigns/icp_list.html")
+    return render(request, "campaigns/icp_list.html", {"icps": selectors.icps_with_latest(workspace=request.workspace)})
+
+
+@member_required(Role.MANAGER)
+def icp_create(request):
+    form = ICPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.icp_create(
+                actor=request.membership, name=form.cleaned_data["name"], content=form.content()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"ICP {version.icp.name} saved as version 1.")
+            return redirect("campaigns:icp_detail", icp_id=version.icp_id)
+    return render(request, "campaigns/icp_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@member_required(Role.MANAGER)
+def icp_detail(request, icp_id: int):
+    icp = _get_icp_for_member(request, icp_id)
+    versions = selectors.icp_versions(icp=icp)
+    by_number = {version.number: version for version in versions}
+    try:
+        newer = by_number[int(request.GET.get("version", versions[0].number))]
+        older_number = int(request.GET.get("compare", newer.number - 1))
+    except (KeyError, ValueError):
+        raise Http404 from None
+    older = by_number.get(older_number)
+    context = {
+        "icp": icp,
+        "versions": versions,
+        "shown": newer,
+        "compared": older,
+        "changes": selectors.icp_version_diff(older, newer),
+    }
+    return render(request, "campaigns/icp_detail.html", context)
+
+
+@member_required(Role.MANAGER)
+def icp_edit(request, icp_id: int):
+    icp = _get_icp_for_member(request, icp_id)
+    latest = icp.versions.order_by("-number").first()
+    form = ICPForm(request.POST or None, initial=ICPForm.initial_from(latest))
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.icp_save_version(
+                actor=request.membership, icp=icp, name=form.cleaned_data["name"], content=form.content()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if version is None:
+                messages.info(request, "Nothing changed, so no new version was saved.")
+            else:
+                messages.success(request, f"Saved as version {version.number}. Campaigns keep their version.")
+            return redirect("campaigns:icp_detail", icp_id=icp.pk)
+    context = {"form": form, "icp": icp, "latest": latest}
+    return render(request, "campaigns/icp_form.html", context, status=400 if form.errors else 200)
+
+
+# Offers, policies and the proof library: the same create/edit shape --------------------------
+
+STRATEGY_OBJECTS = {
+    "offer": (Offer, OfferForm, services.offer_save, "Offer", "campaigns:offer_list"),
+    "policy": (Policy, PolicyForm, services.policy_save, "Policy", "campaigns:policy_list"),
+    "proof_point": (ProofPoint, ProofPointForm, services.proof_point_save, "Approved fact", "campaigns:proof_list"),
+}
+
+
+def _edit_strategy_object(request, kind: str, object_id: int | None):
+    model, form_class, save, label, list_url = STRATEGY_OBJECTS[kind]
+    if object_id is None:
+        instance = model(workspace=request.workspace)
+    else:
+        try:
+            instance = model.objects.get(workspace=request.workspace, pk=object_id)
+        except model.DoesNotExist:
+            raise Http404 from None
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = save(actor=request.membership, form=form)
+        messages.success(request, f"{label} {saved} saved.")
+        return redirect(list_url)
+    context = {"form": form, "label": label, "list_url": list_url, "creating": object_id is None}
+    return render(request, "campaigns/strategy_form.html", context, status=400 if form.errors else 200)
+
+
+@member_required(Role.MANAGER)
+def offer_list(request):
+    return render(request, "campaigns/offer_list.html", {"offers": selectors.offers(workspace=request.workspace)})
+
+
+@member_required(Role.MANAGER)
+def offer_create(request):
+    return _edit_strategy_object(request, "offer", None)
+
+
+@member_required(Role.MANAGER)
+def offer_edit(request, offer_id: int):
+    return _edit_strategy_object(request, "offer", offer_id)
+
+
+@member_required(Role.MANAGER)
+def policy_list(request):
+    context = {"policies": selectors.policies(workspace=request.workspace)}
+    return render(request, "campaigns/policy_list.html", context)
+
+
+@member_required(Role.MANAGER)
+def policy_create(request):
+    return _edit_strategy_object(request, "policy", None)
+
+
+@member_required(Role.MANAGER)
+def policy_edit(request, policy_id: int):
+    return _edit_strategy_object(request, "policy", policy_id)
+
+
+@member_required(Role.MANAGER)
+def proof_list(request):
+    context = {"proof_points": selectors.proof_points(workspace=request.workspace)}
+    return render(request, "campaigns/proof_list.html", context)
+
+
+@member_required(Role.MANAGER)
+def proof_create(request):
+    return _edit_strategy_object(request, "proof_point", None)
+
+
+@member_required(Role.MANAGER)
+def proof_edit(request, proof_id: int):
+    return _edit_strategy_object(request, "proof_point", proof_id)
+
+
+# Campaigns --------------------------------------------------------------------------------------
+
+
+def _get_campaign_for_member(request, campaign_id: int) -> Campaign:
+    try:
+        return selectors.campaign_get(workspace=request.workspace, campaign_id=campaign_id)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+
+
+@member_required(Role.MANAGER)
+def campaign_list(request):
+    context = {"campaigns": selectors.campaigns_list(workspace=request.workspace)}
+    return render(request, "campaigns/campaign_list.html", context)
+
+
+@member_required(Role.MANAGER)
+def campaign_detail(request, campaign_id: int):
+    campaign = _get_campaign_for_member(request, campaign_id)
+    context = {
+        "campaign": campaign,
+        "missing": services.campaign_missing_pieces(campaign),
+        "steps": campaign.steps.all(),
+        "transitions": [
+            (status, verb.split(".")[1])
+            for (current, status), verb in services.CAMPAIGN_TRANSITIONS.items()
+            if current == campaign.status
+        ],
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+def _campaign_form_page(request, campaign: Campaign):
+    creating = campaign.pk is None
+    form = CampaignForm(request.POST or None, instance=campaign, workspace=request.workspace)
+    initial_steps = (
+        [{"intent": "intro", "delay_business_days": 0}]
+        if creating
+        else list(campaign.steps.values("intent", "delay_business_days", "guidance"))
+    )
+    if request.method == "POST":
+        steps = SequenceStepFormSet(request.POST, prefix="steps")
+    else:
+        steps = SequenceStepFormSet(initial=initial_steps, prefix="steps")
+    if request.method == "POST" and form.is_valid() and steps.is_valid():
+        saved = services.campaign_save(actor=request.membership, form=form)
+        kept = [
+            {key: step.cleaned_data[key] for key in ("intent", "delay_business_days", "guidance")}
+            for step in steps
+            if step.cleaned_data and not step.cleaned_data.get("DELETE")
+        ]
+        services.campaign_set_steps(actor=request.membership, campaign=saved, steps=kept)
+        messages.success(request, f"Campaign {saved.name} saved.")
+        return redirect("campaigns:campaign_detail", campaign_id=saved.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "campaigns/campaign_form.html", {"form": form, "steps": steps, "creating": creating}, status=status
+    )
+
+
+@member_required(Role.MANAGER)
+def campaign_create(request):
+    return _campaign_form_page(request, Campaign(workspace=request.workspace, send_days=[0, 1, 2, 3, 4]))
+
+
+@member_required(Role.MANAGER)
+def campaign_edit(request, campaign_id: int):
+    return _campaign_form_page(request, _get_campaign_for_member(request, campaign_id))
+
+
+@member_required(Role.MANAGER)
+@require_POST
+def campaign_status(request, campaign_id: int):
+    campaign = _get_campaign_for_member(request, campaign_id)
+    try:
+        campaign = services.campaign_change_status(
+            actor=request.membership, campaign=campaign, status=request.POST.get("status", "")
+        )
+    except services.CampaignNotReady as not_ready:
+        messages.error(request, "The campaign cannot start yet: " + " ".join(not_ready.messages))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Campaign {campaign.name} is now {campaign.get_status_display().lower()}.")
+    return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
+
+
+# Accounts ---------------------------------------------------------------------------------------
 
 
 @member_required(Role.REP)
 def account_list(request):
-    return render(request, "campaigns/account_list.html")
+    form = AccountFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    accounts = selectors.accounts_list(
+        workspace=request.workspace, q=filters.get("q", ""), tier=filters.get("tier", "")
+    )
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "campaigns/account_list.html#accounts" if request.htmx else "campaigns/account_list.html"
+    return render(request, template, context)
+
+
+@member_required(Role.REP)
+def account_detail(request, account_id: int):
+    try:
+        account = selectors.account_get(workspace=request.workspace, account_id=account_id)
+    except Account.DoesNotExist:
+        raise Http404 from None
+    return render(request, "campaigns/account_detail.html", {"account": account})

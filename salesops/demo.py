@@ -1,8 +1,14 @@
-"""The Demo workspace: three people, one per role. Later parts of the product add their data here."""
+"""The Demo workspace: three people, one per role, then each app's demo data.
+
+An app adds demo data with a module `<app>/demo.py` defining `load(workspace)`; apps load in
+INSTALLED_APPS order, so strategy exists before the agents work on it. (Imported by name, so the
+core does not depend on the apps above it.)"""
 
 from dataclasses import dataclass
+from importlib import import_module, util
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 
 from salesops.audit import audit_record
 from salesops.models import Membership, Role, User, Workspace
@@ -48,4 +54,8 @@ def demo_workspace_load() -> DemoResult:
                 after={"user": email, "role": role},
             )
         users.append((email, membership.role))
+    for app_config in apps.get_app_configs():
+        module_name = f"{app_config.name}.demo"
+        if app_config.name != "salesops" and util.find_spec(module_name) is not None:
+            import_module(module_name).load(workspace)
     return DemoResult(workspace=workspace, users=users)

@@ -7,14 +7,39 @@ from salesops.tests.access_matrix import Rule, access_tests
 
 URL_RULES = {
     "campaigns:campaign_list": Rule(Role.MANAGER),
+    "campaigns:campaign_create": Rule(Role.MANAGER),
+    "campaigns:campaign_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"campaign_id": rows.campaign.pk}),
+    "campaigns:campaign_edit": Rule(Role.MANAGER, kwargs=lambda rows: {"campaign_id": rows.campaign.pk}),
+    "campaigns:campaign_status": Rule(
+        Role.MANAGER, "post", kwargs=lambda rows: {"campaign_id": rows.campaign.pk}, data=lambda rows: {"status": "x"}
+    ),
     "campaigns:icp_list": Rule(Role.MANAGER),
+    "campaigns:icp_create": Rule(Role.MANAGER),
+    "campaigns:icp_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"icp_id": rows.campaign.icp_version.icp_id}),
+    "campaigns:icp_edit": Rule(Role.MANAGER, kwargs=lambda rows: {"icp_id": rows.campaign.icp_version.icp_id}),
+    "campaigns:offer_list": Rule(Role.MANAGER),
+    "campaigns:offer_create": Rule(Role.MANAGER),
+    "campaigns:offer_edit": Rule(Role.MANAGER, kwargs=lambda rows: {"offer_id": rows.campaign.offer_id}),
+    "campaigns:policy_list": Rule(Role.MANAGER),
+    "campaigns:policy_create": Rule(Role.MANAGER),
+    "campaigns:policy_edit": Rule(Role.MANAGER, kwargs=lambda rows: {"policy_id": rows.campaign.policy_id}),
+    "campaigns:proof_list": Rule(Role.MANAGER),
+    "campaigns:proof_create": Rule(Role.MANAGER),
+    "campaigns:proof_edit": Rule(Role.MANAGER, kwargs=lambda rows: {"proof_id": rows.proof_point.pk}),
     "campaigns:account_list": Rule(Role.REP),
+    "campaigns:account_detail": Rule(Role.REP, kwargs=lambda rows: {"account_id": rows.account.pk}),
 }
 PUBLIC_URLS: dict[str, str] = {}
 
 
 @pytest.fixture
 def access_rows(personas):
+    from campaigns.models import ProofPoint
+    from campaigns.tests.factories import make_account, make_campaign
+
+    personas.campaign = make_campaign(workspace=personas.workspace)
+    personas.proof_point = ProofPoint.objects.get(workspace=personas.workspace)
+    personas.account = make_account(workspace=personas.workspace)
     return personas
 
 

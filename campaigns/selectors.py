@@ -1,0 +1,102 @@
+"""Reads of strategy and data, always within one workspace."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+
+from campaigns.models import ICP, Account, Campaign, Contact, ICPVersion, Offer, Policy, ProofPoint, Signal
+from salesops.models import Workspace
+
+
+def icps_with_latest(*, workspace: Workspace) -> QuerySet[ICP]:
+    return ICP.objects.filter(workspace=workspace).annotate(latest_number=Max("versions__number")).order_by("name")
+
+
+def icp_get(*, workspace: Workspace, icp_id: int) -> ICP:
+    return ICP.objects.get(workspace=workspace, pk=icp_id)
+
+
+def icp_versions(*, icp: ICP) -> list[ICPVersion]:
+    return list(icp.versions.select_related("created_by").order_by("-number"))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: object
+    after: object
+    added: list
+    removed: list
+
+
+def icp_version_diff(older: ICPVersion | None, newer: ICPVersion) -> list[FieldChange]:
+    """What changed between two versions, field by field (lists show what was added and removed)."""
+    changes = []
+    old_content = older.content() if older else {}
+    for field in ICPVersion.CONTENT_FIELDS:
+        before, after = old_content.get(field), getattr(newer, field)
+        if before == after or (older is None and after in ("", [], {}, None)):
+            continue
+        added, removed = [], []
+        if isinstance(after, list) or isinstance(before, list):
+            added = [item for item in (after or []) if item not in (before or [])]
+            removed = [item for item in (before or []) if item not in (after or [])]
+        elif isinstance(after, dict) or isinstance(before, dict):
+            before_items, after_items = before or {}, after or {}
+            added = [f"{k}: {v}" for k, v in after_items.items() if before_items.get(k) != v]
+            removed = [f"{k}: {v}" for k, v in before_items.items() if k not in after_items]
+        label = ICPVersion._meta.get_field(field).verbose_name.capitalize()
+        changes.append(FieldChange(field, label, before, after, added, removed))
+    return changes
+
+
+def offers(*, workspace: Workspace) -> QuerySet[Offer]:
+    return Offer.objects.filter(workspace=workspace).order_by("name")
+
+
+def policies(*, workspace: Workspace) -> QuerySet[Policy]:
+    return Policy.objects.filter(workspace=workspace).order_by("name")
+
+
+def proof_points(*, workspace: Workspace) -> QuerySet[ProofPoint]:
+    return ProofPoint.objects.filter(workspace=workspace).order_by("-is_active", "kind", "title")
+
+
+def campaigns_list(*, workspace: Workspace) -> QuerySet[Campaign]:
+    return (
+        Campaign.objects.filter(workspace=workspace)
+        .select_related("icp_version__icp", "offer", "policy")
+        .annotate(step_count=Count("steps"))
+        .order_by("status", "name")
+    )
+
+
+def campaign_get(*, workspace: Workspace, campaign_id: int) -> Campaign:
+    return (
+        Campaign.objects.select_related("icp_version__icp", "offer", "policy")
+        .prefetch_related("steps")
+        .get(workspace=workspace, pk=campaign_id)
+    )
+
+
+def accounts_list(*, workspace: Workspace, q: str = "", tier: str = "") -> QuerySet[Account]:
+    accounts = Account.objects.filter(workspace=workspace)
+    if q:
+        accounts = accounts.filter(Q(name__icontains=q) | Q(domain__icontains=q))
+    if tier:
+        accounts = accounts.filter(tier=tier)
+    return accounts.annotate(
+        contact_count=Count("contacts", distinct=True), signal_count=Count("signals", distinct=True)
+    ).order_by("name", "id")
+
+
+def account_get(*, workspace: Workspace, account_id: int) -> Account:
+    return (
+        Account.objects.select_related("owner")
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("last_name", "first_name")),
+            Prefetch("signals", queryset=Signal.objects.select_related("contact").order_by("-occurred_at")),
+        )
+        .get(workspace=workspace, pk=account_id)
+    )

@@ -1,0 +1,196 @@
+"""Writes of strategy: ICPs and their versions, offers, the proof library, policies and campaigns.
+
+Each function checks the actor's role, runs in a transaction and writes an audit event.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from campaigns.models import ICP, Campaign, ICPVersion, Offer, Policy, ProofPoint, SequenceStep
+from salesops.audit import actor_label, audit_record
+from salesops.models import Membership, Role
+
+
+def _require_manager(actor: Membership) -> None:
+    if not actor.has_role(Role.MANAGER):
+        raise PermissionDenied("Strategy is changed by managers and admins.")
+
+
+def _audit(actor: Membership, verb: str, target, *, before=None, after=None) -> None:
+    audit_record(
+        workspace=actor.workspace,
+        verb=verb,
+        actor=actor_label(actor.user),
+        actor_user=actor.user,
+        target=target,
+        before=before,
+        after=after,
+    )
+
+
+# ICPs -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def icp_create(*, actor: Membership, name: str, content: dict) -> ICPVersion:
+    _require_manager(actor)
+    if ICP.objects.filter(workspace=actor.workspace, name=name).exists():
+        raise ValidationError({"name": f"An ICP named {name!r} already exists."})
+    icp = ICP.objects.create(workspace=actor.workspace, name=name)
+    version = ICPVersion.objects.create(workspace=actor.workspace, icp=icp, number=1, created_by=actor.user, **content)
+    _audit(actor, "icp.created", version, after={"name": name, "version": 1, **content})
+    return version
+
+
+@transaction.atomic
+def icp_save_version(*, actor: Membership, icp: ICP, name: str, content: dict) -> ICPVersion | None:
+    """Save the content as a new version; None when nothing changed (no empty versions)."""
+    _require_manager(actor)
+    icp = ICP.objects.select_for_update().get(pk=icp.pk, workspace=actor.workspace)
+    latest = icp.versions.order_by("-number").first()
+    renamed = name != icp.name
+    if renamed:
+        if ICP.objects.filter(workspace=actor.workspace, name=name).exclude(pk=icp.pk).exists():
+            raise ValidationError({"name": f"An ICP named {name!r} already exists."})
+        _audit(actor, "icp.renamed", icp, before={"name": icp.name}, after={"name": name})
+        icp.name = name
+        icp.save(update_fields=["name"])
+    if latest is not None and latest.content() == content:
+        return None
+    version = ICPVersion.objects.create(
+        workspace=actor.workspace,
+        icp=icp,
+        number=(latest.number + 1) if latest else 1,
+        created_by=actor.user,
+        **content,
+    )
+    _audit(
+        actor,
+        "icp.version_saved",
+        version,
+        before=latest.content() if latest else None,
+        after={"version": version.number, **content},
+    )
+    return version
+
+
+# Offers, proof points, policies -----------------------------------------------------------------
+
+
+def _save_model_form(*, actor: Membership, form, verb_prefix: str):
+    """Save a validated ModelForm of a workspace-owned model, audited with before and after."""
+    _require_manager(actor)
+    instance = form.instance
+    creating = instance.pk is None
+    before = None if creating else model_to_dict(type(instance).objects.get(pk=instance.pk))
+    instance.workspace = actor.workspace
+    with transaction.atomic():
+        saved = form.save()
+        _audit(
+            actor,
+            f"{verb_prefix}.{'created' if creating else 'updated'}",
+            saved,
+            before=before,
+            after=model_to_dict(saved),
+        )
+    return saved
+
+
+def offer_save(*, actor: Membership, form) -> Offer:
+    return _save_model_form(actor=actor, form=form, verb_prefix="offer")
+
+
+def proof_point_save(*, actor: Membership, form) -> ProofPoint:
+    return _save_model_form(actor=actor, form=form, verb_prefix="proof_point")
+
+
+def policy_save(*, actor: Membership, form) -> Policy:
+    return _save_model_form(actor=actor, form=form, verb_prefix="policy")
+
+
+# Campaigns --------------------------------------------------------------------------------------
+
+
+def campaign_save(*, actor: Membership, form) -> Campaign:
+    return _save_model_form(actor=actor, form=form, verb_prefix="campaign")
+
+
+@transaction.atomic
+def campaign_set_steps(*, actor: Membership, campaign: Campaign, steps: list[dict]) -> list[SequenceStep]:
+    """Replace the sequence with `steps` (intent, delay_business_days, guidance), numbered from 1."""
+    _require_manager(actor)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk, workspace=actor.workspace)
+    before = list(campaign.steps.order_by("position").values("intent", "delay_business_days", "guidance"))
+    campaign.steps.all().delete()
+    created = SequenceStep.objects.bulk_create(
+        SequenceStep(workspace=actor.workspace, campaign=campaign, position=number, **step)
+        for number, step in enumerate(steps, start=1)
+    )
+    _audit(actor, "campaign.sequence_saved", campaign, before={"steps": before}, after={"steps": steps})
+    return created
+
+
+def campaign_missing_pieces(campaign: Campaign) -> list[str]:
+    """What a campaign lacks before agents may work on it, each as a sentence a manager acts on."""
+    missing = []
+    if campaign.icp_version_id is None:
+        missing.append("Choose an ICP version.")
+    if campaign.offer_id is None:
+        missing.append("Choose an offer.")
+    else:
+        offer = campaign.offer
+        if not offer.postal_address.strip():
+            missing.append("The offer needs the sender's postal address.")
+        if not offer.signature.strip():
+            missing.append("The offer needs a signature.")
+    if campaign.policy_id is None:
+        missing.append("Choose a policy.")
+    if not campaign.goal_target:
+        missing.append("Set a goal: how many qualified meetings to book.")
+    if campaign.goal_start is None or campaign.goal_end is None:
+        missing.append("Set the goal's period.")
+    steps = list(campaign.steps.order_by("position"))
+    if not steps:
+        missing.append("Add at least one sequence step.")
+    elif steps[0].intent != SequenceStep.Intent.INTRO:
+        missing.append("The first sequence step must be an introduction.")
+    if not campaign.send_days:
+        missing.append("Choose the days emails may be sent.")
+    if not ProofPoint.objects.filter(workspace_id=campaign.workspace_id, is_active=True).exists():
+        missing.append("Add at least one approved fact to the proof library.")
+    if not campaign.daily_new_lead_limit:
+        missing.append("Set a daily limit of new leads above zero.")
+    return missing
+
+
+# Which status may follow which, and what the change is called in the audit log.
+CAMPAIGN_TRANSITIONS = {
+    (Campaign.Status.DRAFT, Campaign.Status.ACTIVE): "campaign.activated",
+    (Campaign.Status.ACTIVE, Campaign.Status.PAUSED): "campaign.paused",
+    (Campaign.Status.PAUSED, Campaign.Status.ACTIVE): "campaign.resumed",
+    (Campaign.Status.ACTIVE, Campaign.Status.COMPLETED): "campaign.completed",
+    (Campaign.Status.PAUSED, Campaign.Status.COMPLETED): "campaign.completed",
+}
+
+
+class CampaignNotReady(ValidationError):
+    """The campaign lacks required pieces; `.messages` lists them."""
+
+
+@transaction.atomic
+def campaign_change_status(*, actor: Membership, campaign: Campaign, status: str) -> Campaign:
+    _require_manager(actor)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk, workspace=actor.workspace)
+    verb = CAMPAIGN_TRANSITIONS.get((campaign.status, status))
+    if verb is None:
+        raise ValidationError(f"A {campaign.get_status_display().lower()} campaign cannot become {status}.")
+    if status == Campaign.Status.ACTIVE:
+        missing = campaign_missing_pieces(campaign)
+        if missing:
+            raise CampaignNotReady(missing)
+    before = campaign.status
+    campaign.status = status
+    campaign.save(update_fields=["status", "updated_at"])
+    _audit(actor, verb, campaign, before={"status": before}, after={"status": status})
+    return campaign
