@@ -169,6 +169,13 @@ def proof_edit(request, proof_id: int):
 
 # Campaigns --------------------------------------------------------------------------------------
 
+TRANSITION_LABELS = {
+    "campaign.activated": "Activate",
+    "campaign.paused": "Pause",
+    "campaign.resumed": "Resume",
+    "campaign.completed": "Mark completed",
+}
+
 
 def _get_campaign_for_member(request, campaign_id: int) -> Campaign:
     try:
@@ -191,7 +198,7 @@ def campaign_detail(request, campaign_id: int):
         "missing": services.campaign_missing_pieces(campaign),
         "steps": campaign.steps.all(),
         "transitions": [
-            (status, verb.split(".")[1])
+            (status, TRANSITION_LABELS[verb])
             for (current, status), verb in services.CAMPAIGN_TRANSITIONS.items()
             if current == campaign.status
         ],

@@ -1,3 +1,5 @@
+from django.urls import reverse
+
 from salesops.access import current_membership
 from salesops.models import Role
 
@@ -17,8 +19,12 @@ def workspace(request):
     membership = current_membership(request) if hasattr(request, "user") else None
     if membership is None:
         return {"current_membership": None, "navigation": []}
+    links = [(label, reverse(url_name)) for label, url_name, role in NAVIGATION if membership.has_role(role)]
+    # The current section is the link with the longest path that starts the request's path.
+    matching = [url for _, url in links if request.path.startswith(url)]
+    current = max(matching, key=len, default=None)
     return {
         "current_membership": membership,
         "current_workspace": membership.workspace,
-        "navigation": [(label, url) for label, url, role in NAVIGATION if membership.has_role(role)],
+        "navigation": [(label, url, url == current) for label, url in links],
     }

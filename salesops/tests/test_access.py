@@ -1,6 +1,7 @@
 """The core's URLs check sign-in, workspace and role (see access_matrix for the specification)."""
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from salesops.models import Invitation, Role
@@ -17,6 +18,9 @@ URL_RULES = {
     "membership_remove": Rule(Role.ADMIN, "post", lambda rows: {"membership_id": rows.rep.pk}),
     "audit_list": Rule(Role.ADMIN),
     "audit_verify": Rule(Role.ADMIN, "post"),
+    "api_key_list": Rule(Role.ADMIN),
+    "api_key_create": Rule(Role.ADMIN, "post", data=lambda rows: {"name": "CRM sync"}),
+    "api_key_revoke": Rule(Role.ADMIN, "post", lambda rows: {"api_key_id": rows.api_key.pk}),
 }
 # URLs open to anyone by design, each with its reason.
 PUBLIC_URLS = {
@@ -30,6 +34,10 @@ PUBLIC_URLS = {
 def access_rows(personas):
     personas.invitation = Invitation.objects.create(
         workspace=personas.workspace, email="new@acme.test", role=Role.REP, expires_at="2999-01-01T00:00Z"
+    )
+    # By name: the core's tests import no app (the layers contract); the key's pages live in campaigns.
+    personas.api_key = apps.get_model("campaigns", "ApiKey").objects.create(
+        workspace=personas.workspace, name="Access test", prefix="accesstest01", key_hash="0" * 64
     )
     return personas
 
@@ -45,7 +53,7 @@ def test_navigation_shows_each_role_only_its_links(personas):
     }
     for persona, labels in expected.items():
         response = personas.client_for(getattr(personas, persona)).get(reverse("dashboard"))
-        shown = {label for label, _ in response.context["navigation"]}
+        shown = {label for label, _, _ in response.context["navigation"]}
         assert shown == labels, persona
         assert f"Acme Sales · {persona.capitalize()}" in response.text
 
