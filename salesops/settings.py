@@ -211,6 +211,8 @@ if SALESOPS_LLM_PROVIDER == "anthropic" and not ANTHROPIC_API_KEY:
     raise ImproperlyConfigured("ANTHROPIC_API_KEY must be set when SALESOPS_LLM_PROVIDER=anthropic")
 
 SALESOPS_INVITATION_MAX_AGE_DAYS = env_int("SALESOPS_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+# CSV uploads larger than this are refused before anything is stored (bytes; 50 MB).
+SALESOPS_IMPORT_MAX_BYTES = env_int("SALESOPS_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 
 LOGGING = {
     "version": 1,
@@ -219,3 +221,99 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
 }
+
+# ---------------------------------------------------------------------------------------------------
+# Model providers (agents/llm): model per agent, price table, structured output, retries and budget.
+# Every value can be overridden from the environment (see .env.example); bad values stop start-up.
+# ---------------------------------------------------------------------------------------------------
+from decimal import Decimal, InvalidOperation  # noqa: E402
+
+
+def _env_decimal(name: str, default: str) -> Decimal:
+    raw = env_str(name, default=default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a decimal number, got {raw!r}") from None
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a number >= 0, got {raw!r}")
+    return value
+
+
+def _env_llm_prices(name: str, defaults: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, Decimal]]:
+    """Price table in USD per million tokens; entries from the environment replace or add models.
+
+    Format: ``model=input/output/cache_write/cache_read``, comma-separated.
+    """
+    prices = {model: dict(row) for model, row in defaults.items()}
+    for item in env_list(name):
+        model, _, numbers = item.partition("=")
+        parts = numbers.split("/")
+        try:
+            values = [Decimal(part.strip()) for part in parts]
+        except InvalidOperation:
+            values = []
+        if not model.strip() or len(values) != 4 or any(not v.is_finite() or v < 0 for v in values):
+            raise ImproperlyConfigured(
+                f"{name} entries must look like model=input/output/cache_write/cache_read, got {item!r}"
+            )
+        prices[model.strip()] = dict(zip(("input", "output", "cache_write", "cache_read"), values, strict=True))
+    return prices
+
+
+# Model per agent. Haiku-class for the high-volume judgement steps, Sonnet-class for writing.
+SALESOPS_LLM_MODELS = {
+    "research": env_str("SALESOPS_LLM_MODEL_RESEARCH", default="claude-haiku-5-5"),
+    "qualify": env_str("SALESOPS_LLM_MODEL_QUALIFY", default="claude-haiku-5-5"),
+    "write": env_str("SALESOPS_LLM_MODEL_WRITE", default="claude-sonnet-5-5"),
+    "verify": env_str("SALESOPS_LLM_MODEL_VERIFY", default="claude-haiku-5-5"),
+    "classify": env_str("SALESOPS_LLM_MODEL_CLASSIFY", default="claude-haiku-5-5"),
+}
+# USD per million tokens: base input, output, 5-minute cache write, cache read (Anthropic's list
+# prices, Nov 2026). Haiku 5.5 bills prompts over 100k tokens at a higher band; our prompts stay far below.
+SALESOPS_LLM_PRICES = _env_llm_prices(
+    "SALESOPS_LLM_PRICES",
+    {
+        "claude-haiku-5-5": {
+            "input": Decimal("0.10"),
+            "output": Decimal("0.50"),
+            "cache_write": Decimal("0.125"),
+            "cache_read": Decimal("0.01"),
+        },
+        "claude-sonnet-5-5": {
+            "input": Decimal("2"),
+            "output": Decimal("10"),
+            "cache_write": Decimal("2.50"),
+            "cache_read": Decimal("0.10"),
+        },
+        "claude-haiku-4-5": {
+            "input": Decimal("1"),
+            "output": Decimal("5"),
+            "cache_write": Decimal("1.25"),
+            "cache_read": Decimal("0.10"),
+        },
+        "claude-sonnet-4-5": {
+            "input": Decimal("3"),
+            "output": Decimal("15"),
+            "cache_write": Decimal("3.75"),
+            "cache_read": Decimal("0.30"),
+        },
+    },
+)
+for _agent, _model in SALESOPS_LLM_MODELS.items():
+    if _model not in SALESOPS_LLM_PRICES:
+        raise ImproperlyConfigured(
+            f"SALESOPS_LLM_MODEL_{_agent.upper()}={_model!r} has no price; add it to SALESOPS_LLM_PRICES"
+        )
+# How the model returns structured output: the GA JSON-schema output format (works on every current
+# model) or one forced tool (tool_choice), which Sonnet 5.5 and Opus 5.5 reject with HTTP 400.
+SALESOPS_LLM_STRUCTURED_OUTPUT = env_choice("SALESOPS_LLM_STRUCTURED_OUTPUT", ("json_schema", "tool"), "json_schema")
+# Retries: the SDK retries each request itself, then our layer retries 429/529/5xx/timeouts/connection
+# errors with exponential backoff and jitter, up to this many attempts in total.
+SALESOPS_LLM_SDK_MAX_RETRIES = env_int("SALESOPS_LLM_SDK_MAX_RETRIES", 2, minimum=0)
+SALESOPS_LLM_RETRY_ATTEMPTS = env_int("SALESOPS_LLM_RETRY_ATTEMPTS", 3, minimum=1)
+SALESOPS_LLM_RETRY_BASE_DELAY_MS = env_int("SALESOPS_LLM_RETRY_BASE_DELAY_MS", 2000, minimum=0)
+SALESOPS_LLM_RETRY_MAX_DELAY_MS = env_int("SALESOPS_LLM_RETRY_MAX_DELAY_MS", 30000, minimum=0)
+SALESOPS_LLM_TIMEOUT_SECONDS = env_int("SALESOPS_LLM_TIMEOUT_SECONDS", 120, minimum=1)
+# Default monthly model spend per workspace in USD; past it the agents stop and hand off.
+SALESOPS_LLM_MONTHLY_BUDGET_USD = _env_decimal("SALESOPS_LLM_MONTHLY_BUDGET_USD", "50")
