@@ -1,3 +1,7 @@
-"""The JSON API under /api/v1/."""
+"""The JSON API under /api/v1/ (see campaigns.api)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from campaigns.api import api
+
+urlpatterns = [path("", api.urls)]

@@ -354,6 +354,12 @@ def load(workspace: Workspace) -> None:
             stale = signal_number % 8 == 0
             age_days = rng.randint(120, 400) if stale else rng.randint(1, 45)
             hostile = kind == Signal.Kind.SUPPORT_TICKET and index in (2, 9, 16)
+            if index == 1 and signal_index == 0:
+                # A real-looking signal that carries an unapproved claim about us: the writer repeats it,
+                # the verifier blocks it (Globex is not in the proof library), the rewrite drops it.
+                kind, stale, age_days = Signal.Kind.FUNDING, False, 0
+                title = "Brightwave Analytics raised $12M; its partner Globex switched to salesops"
+                text = "Brightwave Analytics raised $12M. The announcement says partner Globex switched to salesops."
             Signal.objects.get_or_create(
                 workspace=workspace,
                 source="demo-crm",

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from campaigns import hooks
 from campaigns.models import ICP, Campaign, ICPVersion, Offer, Policy, ProofPoint, SequenceStep
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role
@@ -193,4 +194,7 @@ def campaign_change_status(*, actor: Membership, campaign: Campaign, status: str
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
     _audit(actor, verb, campaign, before={"status": before}, after={"status": status})
+    if status == Campaign.Status.ACTIVE:
+        for callback in hooks.on_campaign_activated:
+            transaction.on_commit(lambda callback=callback: callback(campaign.pk))
     return campaign

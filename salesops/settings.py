@@ -317,3 +317,8 @@ SALESOPS_LLM_RETRY_MAX_DELAY_MS = env_int("SALESOPS_LLM_RETRY_MAX_DELAY_MS", 300
 SALESOPS_LLM_TIMEOUT_SECONDS = env_int("SALESOPS_LLM_TIMEOUT_SECONDS", 120, minimum=1)
 # Default monthly model spend per workspace in USD; past it the agents stop and hand off.
 SALESOPS_LLM_MONTHLY_BUDGET_USD = _env_decimal("SALESOPS_LLM_MONTHLY_BUDGET_USD", "50")
+
+# Agent orchestration: how many leads of one workspace a worker takes through the pipeline at once
+# (their model calls run concurrently), and how often the campaign tick runs (minutes).
+SALESOPS_AGENT_CONCURRENCY = env_int("SALESOPS_AGENT_CONCURRENCY", 8, minimum=1)
+SALESOPS_TICK_MINUTES = env_int("SALESOPS_TICK_MINUTES", 15, minimum=1)

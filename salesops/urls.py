@@ -12,6 +12,8 @@ urlpatterns = [
     path("settings/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("settings/members/<int:membership_id>/role/", views.membership_role_change, name="membership_role_change"),
     path("settings/members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
+    # Settings -> API keys: views live in campaigns (which owns ApiKey); included by name so the core imports no app.
+    path("settings/api-keys/", include("campaigns.urls_api_keys")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),

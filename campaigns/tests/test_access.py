@@ -28,18 +28,27 @@ URL_RULES = {
     "campaigns:proof_edit": Rule(Role.MANAGER, kwargs=lambda rows: {"proof_id": rows.proof_point.pk}),
     "campaigns:account_list": Rule(Role.REP),
     "campaigns:account_detail": Rule(Role.REP, kwargs=lambda rows: {"account_id": rows.account.pk}),
+    "campaigns:import_list": Rule(Role.MANAGER),
+    "campaigns:import_new": Rule(Role.MANAGER),
+    "campaigns:import_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"job_id": rows.import_job.pk}),
+    "campaigns:import_mapping": Rule(Role.MANAGER, kwargs=lambda rows: {"job_id": rows.import_job.pk}),
+    "campaigns:import_errors_csv": Rule(Role.MANAGER, kwargs=lambda rows: {"job_id": rows.import_job.pk}),
+    "campaigns:contacts_export": Rule(Role.MANAGER),
 }
 PUBLIC_URLS: dict[str, str] = {}
 
 
 @pytest.fixture
 def access_rows(personas):
-    from campaigns.models import ProofPoint
+    from campaigns.models import ImportJob, ProofPoint
     from campaigns.tests.factories import make_account, make_campaign
 
     personas.campaign = make_campaign(workspace=personas.workspace)
     personas.proof_point = ProofPoint.objects.get(workspace=personas.workspace)
     personas.account = make_account(workspace=personas.workspace)
+    personas.import_job = ImportJob.objects.create(
+        workspace=personas.workspace, kind="contacts", file="imports/access.csv", original_name="access.csv"
+    )
     return personas
 
 
