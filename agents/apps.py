@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AgentsConfig(AppConfig):
     name = "agents"
     verbose_name = "Agent team"
+
+    def ready(self):
+        from agents import offline_handlers  # noqa: F401  (registers each agent's rule-based handler)
+        from agents.tasks import enqueue_campaign_tick
+        from campaigns import hooks
+
+        # An activated campaign starts working at once instead of at the next scheduled tick.
+        hooks.on_campaign_activated.append(enqueue_campaign_tick)

@@ -1,0 +1,271 @@
+"""What the agent team did and what it asks of people: runs, steps, handoffs, the outbox, plans."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from campaigns.models import Campaign, Contact
+from salesops.models import Workspace
+
+
+class AgentRun(models.Model):
+    """One lead's way through the pipeline for one sequence step (research → qualify → write →
+    verify → route). Each stage's output is kept, so a run resumes where it stopped."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        WAITING = "waiting", "Waiting for a person"
+        FAILED = "failed", "Failed"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "—"
+        QUEUED = "queued", "Queued for sending"
+        REVIEW = "review", "Handed to a person for review"
+        EXCEPTION = "exception", "Exception"
+        PERSON_OWNS = "person_owns", "A person owns this lead"
+        DROPPED = "dropped", "Dropped"
+
+    STAGES = ["research", "qualify", "write", "verify", "route"]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="runs")
+    step_position = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.NONE, blank=True)
+    brief = models.JSONField(null=True, blank=True)
+    qualification = models.JSONField(null=True, blank=True)
+    draft = models.JSONField(null=True, blank=True)
+    verification = models.JSONField(null=True, blank=True)
+    decision = models.JSONField(null=True, blank=True)
+    rewrites = models.PositiveSmallIntegerField(default=0)
+    # A person asked for a new draft: how often, and with what instruction (kept so a crash resumes it).
+    regenerations = models.PositiveSmallIntegerField(default=0)
+    instruction = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Idempotency: one run per (campaign, contact, sequence step).
+            models.UniqueConstraint(fields=["campaign", "contact", "step_position"], name="agent_run_once_per_step"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status"], name="run_ws_status_idx"),
+            models.Index(fields=["campaign", "-created_at"], name="run_campaign_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"Run {self.pk}: {self.contact_id} step {self.step_position} ({self.status})"
+
+
+class AgentStep(models.Model):
+    """One thing one agent did: which model and prompt, what it saw, what it decided, what it cost."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AgentRun, on_delete=models.CASCADE, related_name="steps", null=True, blank=True)
+    agent = models.CharField(max_length=32)
+    provider = models.CharField(max_length=32)
+    model = models.CharField(max_length=64)
+    prompt_version = models.CharField(max_length=32)
+    input_digest = models.CharField(max_length=64)
+    input = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cache_write_tokens = models.PositiveIntegerField(default=0)
+    cache_read_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=Decimal(0))
+    latency_ms = models.PositiveIntegerField(default=0)
+    request_id = models.CharField(max_length=128, blank=True)
+    decision = models.CharField(max_length=64, blank=True)
+    confidence = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="step_ws_time_idx"),
+            models.Index(fields=["run", "created_at"], name="step_run_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.agent} step {self.pk} ({self.decision or self.error[:20]})"
+
+
+class Handoff(models.Model):
+    """An agent's request for a person: it pauses the agent until the inbox answers it."""
+
+    class Kind(models.TextChoices):
+        DRAFT_REVIEW = "draft_review", "Draft review"
+        EXCEPTION = "exception", "Exception"
+        NEGOTIATION = "negotiation", "Negotiation"
+        REPLY_REVIEW = "reply_review", "Reply review"
+        ESCALATION = "escalation", "Escalation"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SNOOZED = "snoozed", "Snoozed"
+        RESOLVED = "resolved", "Resolved"
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        EDITED = "edited", "Edited and approved"
+        REJECTED = "rejected", "Rejected"
+        REGENERATED = "regenerated", "Regenerated"
+        TAKEN_OVER = "taken_over", "Taken over"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class RejectReason(models.TextChoices):
+        OFF_TARGET = "off_target", "Off-target"
+        WRONG_FACTS = "wrong_facts", "Wrong facts"
+        TONE = "tone", "Tone"
+        TIMING = "timing", "Timing"
+        DO_NOT_CONTACT = "do_not_contact", "Do not contact"
+        OTHER = "other", "Other"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(AgentRun, on_delete=models.CASCADE, null=True, blank=True, related_name="handoffs")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="handoffs")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.TextField()
+    confidence = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    # The draft with its claims and citations, the verifier's findings, the error: what the agent proposes.
+    proposal = models.JSONField(default=dict, blank=True)
+    allowed_actions = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    reject_reason = models.CharField(max_length=16, choices=RejectReason.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # What a person sent instead of the agent's draft (the difference is shown and learned from).
+    final_subject = models.CharField(max_length=300, blank=True)
+    final_body = models.TextField(blank=True)
+    # A deduplication key for handoffs that must open once (e.g. "budget:2026-11").
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["draft_review", "exception", "negotiation", "reply_review", "escalation"]),
+                name="handoff_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "snoozed", "resolved"]), name="handoff_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | ~Q(decision=""), name="handoff_resolved_has_decision"
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "dedupe_key"], condition=~Q(dedupe_key=""), name="handoff_unique_dedupe_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status", "kind", "created_at"], name="handoff_queue_idx"),
+            models.Index(fields=["workspace", "assignee", "status"], name="handoff_assignee_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+
+class OutboundMessage(models.Model):
+    """An email approved to leave (by the router or a person). Delivery schedules and sends it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    run = models.ForeignKey(AgentRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
+    step_position = models.PositiveSmallIntegerField(default=1)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    claims = models.JSONField(default=list, blank=True)
+    # Idempotency: one message per (campaign, contact, step).
+    idempotency_key = models.CharField(max_length=120)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    sent_without_person = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "idempotency_key"], name="outbound_unique_idempotency_key"),
+        ]
+        indexes = [models.Index(fields=["workspace", "status", "created_at"], name="outbound_ws_status_idx")]
+
+    def __str__(self):
+        return f"{self.subject} → {self.contact_id} ({self.status})"
+
+
+class TakeOver(models.Model):
+    """A person has taken over a contact's conversation: no agent touches it until it is handed back."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="take_over")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.user} owns {self.contact}"
+
+
+class CampaignPlan(models.Model):
+    """The campaign tick's plan for one day toward the goal."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="plans")
+    day = models.DateField()
+    remaining_goal = models.PositiveIntegerField()
+    business_days_left = models.PositiveIntegerField()
+    conversion_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    conversion_source = models.CharField(max_length=16)  # "default" or "observed"
+    leads_needed_per_day = models.PositiveIntegerField()
+    capacity_per_day = models.PositiveIntegerField()
+    planned_new_leads = models.PositiveIntegerField()
+    started_new_leads = models.PositiveIntegerField(default=0)
+    on_track = models.BooleanField()
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day"], name="campaign_plan_once_a_day")]
+
+    def __str__(self):
+        return f"{self.campaign} on {self.day}: {self.planned_new_leads} new leads"
+
+
+class ModelBudget(models.Model):
+    """A workspace's monthly spend limit for model calls (defaults to the setting without a row)."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="model_budget")
+    monthly_limit_usd = models.DecimalField(max_digits=10, decimal_places=2)
+
+    def __str__(self):
+        return f"{self.workspace}: {self.monthly_limit_usd} USD a month"

@@ -1,0 +1,162 @@
+"""The campaign tick: plan the day toward the goal, start that many new leads, say whether it is on track."""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+
+from agents.models import AgentRun, CampaignPlan, Handoff, OutboundMessage
+from agents.pipeline import handoff_open
+from campaigns.models import Campaign, Contact, Signal
+from salesops.audit import audit_record
+
+# Until a campaign has contacted this many leads, its conversion rate is the default below.
+MIN_LEADS_FOR_OBSERVED_CONVERSION = 50
+DEFAULT_MEETINGS_PER_LEAD = Decimal("0.03")
+
+
+def business_days_between(start: date, end: date) -> int:
+    """Business days from `start` to `end`, both included (0 when end is before start)."""
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    full_weeks, rest = divmod(days, 7)
+    count = full_weeks * 5
+    for offset in range(rest):
+        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class TickResult:
+    plan: CampaignPlan
+    started_run_ids: list[int]
+
+
+def qualified_meetings_booked(campaign: Campaign) -> int:
+    """Meetings counting toward the goal. Meetings arrive with the conversations part of the product;
+    until then this is zero, and the plan says so rather than guessing."""
+    return 0
+
+
+def _conversion(campaign: Campaign) -> tuple[Decimal, str]:
+    contacted = OutboundMessage.objects.filter(campaign=campaign, step_position=1).count()
+    if contacted >= MIN_LEADS_FOR_OBSERVED_CONVERSION:
+        booked = qualified_meetings_booked(campaign)
+        return max(Decimal(booked) / contacted, Decimal("0.005")), "observed"
+    return DEFAULT_MEETINGS_PER_LEAD, "default"
+
+
+def _mailbox_capacity(campaign: Campaign) -> int:
+    # Mailboxes and their warm-up arrive with delivery; until then the daily lead limit is the capacity.
+    return campaign.daily_new_lead_limit
+
+
+@transaction.atomic
+def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> CampaignPlan:
+    """Today's plan (made once a day; later ticks reuse it)."""
+    today = today or timezone.localdate()
+    existing = CampaignPlan.objects.select_for_update().filter(campaign=campaign, day=today).first()
+    if existing:
+        return existing
+    remaining = max(0, campaign.goal_target - qualified_meetings_booked(campaign))
+    days_left = business_days_between(max(today, campaign.goal_start or today), campaign.goal_end or today)
+    conversion, source = _conversion(campaign)
+    needed = math.ceil(remaining / conversion / days_left) if remaining and days_left else 0
+    capacity = _mailbox_capacity(campaign)
+    planned = min(needed, campaign.daily_new_lead_limit, capacity)
+    on_track = remaining == 0 or (days_left > 0 and needed <= min(campaign.daily_new_lead_limit, capacity))
+    if remaining == 0:
+        reason = "The goal is reached."
+    elif days_left == 0:
+        reason = "The goal period has no business days left."
+    elif on_track:
+        reason = (
+            f"{remaining} meetings to go in {days_left} business days at {conversion:.1%} meetings per lead "
+            f"({source}): {needed} new leads a day, within the limit of {campaign.daily_new_lead_limit}."
+        )
+    else:
+        reason = (
+            f"{remaining} meetings to go in {days_left} business days at {conversion:.1%} meetings per lead "
+            f"({source}) needs {needed} new leads a day, but the limit is "
+            f"{min(campaign.daily_new_lead_limit, capacity)}."
+        )
+    plan = CampaignPlan.objects.create(
+        workspace_id=campaign.workspace_id,
+        campaign=campaign,
+        day=today,
+        remaining_goal=remaining,
+        business_days_left=days_left,
+        conversion_rate=conversion,
+        conversion_source=source,
+        leads_needed_per_day=needed,
+        capacity_per_day=capacity,
+        planned_new_leads=planned,
+        on_track=on_track,
+        reason=reason,
+    )
+    audit_record(
+        workspace=campaign.workspace,
+        verb="campaign.planned",
+        actor="agent:planner",
+        target=campaign,
+        after={"day": today, "planned_new_leads": planned, "on_track": on_track, "reason": reason},
+    )
+    if not on_track:
+        handoff_open(
+            run=None,
+            workspace_id=campaign.workspace_id,
+            campaign_id=campaign.pk,
+            kind=Handoff.Kind.ESCALATION,
+            reason=f"{campaign.name} cannot reach its goal within its limits: {reason} Raise the daily limit, "
+            "add mailboxes, extend the period or lower the target.",
+            dedupe_key=f"goal-at-risk:{campaign.pk}:{today.isoformat()}",
+        )
+    return plan
+
+
+def next_leads(campaign: Campaign, count: int) -> list[Contact]:
+    """New contacts not yet worked by this campaign, freshest signals first."""
+    if count <= 0:
+        return []
+    already = AgentRun.objects.filter(campaign=campaign, contact=OuterRef("pk"))
+    latest_signal = (
+        Signal.objects.filter(account=OuterRef("account"))
+        .values("account")
+        .annotate(latest=Max("occurred_at"))
+        .values("latest")
+    )
+    return list(
+        Contact.objects.filter(workspace_id=campaign.workspace_id, status=Contact.Status.NEW)
+        .exclude(Exists(already))
+        .annotate(latest_signal=latest_signal)
+        .order_by("-latest_signal", "pk")[:count]
+    )
+
+
+def campaign_tick(*, campaign: Campaign, today: date | None = None) -> TickResult:
+    """Plan the day and create today's remaining runs (step 1). The caller enqueues them."""
+    plan = campaign_plan_day(campaign=campaign, today=today)
+    if campaign.status != Campaign.Status.ACTIVE:
+        return TickResult(plan=plan, started_run_ids=[])
+    with transaction.atomic():
+        plan = CampaignPlan.objects.select_for_update().get(pk=plan.pk)
+        to_start = plan.planned_new_leads - plan.started_new_leads
+        runs = [
+            AgentRun(workspace_id=campaign.workspace_id, campaign=campaign, contact=contact, step_position=1)
+            for contact in next_leads(campaign, to_start)
+        ]
+        created = AgentRun.objects.bulk_create(runs, ignore_conflicts=False)
+        plan.started_new_leads += len(created)
+        plan.save(update_fields=["started_new_leads"])
+    return TickResult(plan=plan, started_run_ids=[run.pk for run in created])
+
+
+def concurrency_per_workspace() -> int:
+    return settings.SALESOPS_AGENT_CONCURRENCY
