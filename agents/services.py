@@ -33,7 +33,7 @@ class EditOutcome:
 def _lock(handoff: Handoff, actor: Membership) -> Handoff:
     """Lock the handoff row, then check it is still open and the actor may act on it."""
     locked = (
-        Handoff.objects.select_for_update()
+        Handoff.objects.select_for_update(of=("self",))
         .select_related("run", "contact")
         .get(pk=handoff.pk, workspace=actor.workspace)
     )

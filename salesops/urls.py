@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("campaigns/", include("campaigns.urls")),
+    path("agent-runs/", include("agents.urls_runs")),
     path("inbox/", include("review.urls")),
     path("api/v1/", include("campaigns.api_urls")),
     path("accounts/", include("allauth.urls")),

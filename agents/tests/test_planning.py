@@ -1,0 +1,91 @@
+"""The campaign tick plans each day toward the goal and starts that many leads."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from agents.models import AgentRun, CampaignPlan, Handoff
+from agents.planning import business_days_between, campaign_tick
+from campaigns.models import Campaign
+from campaigns.tests.factories import make_campaign, make_contact, make_signal
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = date(2026, 11, 23)
+
+
+def _campaign_with_leads(personas, leads: int, **fields) -> Campaign:
+    campaign = make_campaign(
+        workspace=personas.workspace,
+        goal_start=MONDAY,
+        goal_end=MONDAY + timedelta(days=18),  # 15 business days
+        status=Campaign.Status.ACTIVE,
+        **fields,
+    )
+    for _ in range(leads):
+        contact = make_contact(workspace=personas.workspace, title="VP Sales")
+        make_signal(workspace=personas.workspace, account=contact.account)
+    return campaign
+
+
+def test_business_days_skip_weekends():
+    assert business_days_between(MONDAY, MONDAY + timedelta(days=6)) == 5
+    assert business_days_between(MONDAY, MONDAY + timedelta(days=13)) == 10
+    assert business_days_between(MONDAY + timedelta(days=5), MONDAY + timedelta(days=6)) == 0
+    assert business_days_between(MONDAY, MONDAY - timedelta(days=1)) == 0
+
+
+def test_the_plan_derives_todays_leads_from_goal_days_left_and_conversion(personas):
+    campaign = _campaign_with_leads(personas, 5, goal_target=9, daily_new_lead_limit=30)
+    result = campaign_tick(campaign=campaign, today=MONDAY)
+    plan = result.plan
+    # 9 meetings / 3% default conversion / 15 business days = 20 leads a day.
+    assert (plan.remaining_goal, plan.business_days_left, plan.leads_needed_per_day) == (9, 15, 20)
+    assert plan.conversion_source == "default" and plan.on_track
+    assert plan.planned_new_leads == 20
+    assert len(result.started_run_ids) == 5  # only five new contacts exist
+    assert "20 new leads a day, within the limit of 30" in plan.reason
+
+
+def test_a_second_tick_the_same_day_starts_only_what_is_left(personas):
+    campaign = _campaign_with_leads(personas, 4, goal_target=9, daily_new_lead_limit=3)
+    first = campaign_tick(campaign=campaign, today=MONDAY)
+    second = campaign_tick(campaign=campaign, today=MONDAY)
+    assert len(first.started_run_ids) == 3 and second.started_run_ids == []
+    assert CampaignPlan.objects.filter(campaign=campaign).count() == 1
+    assert AgentRun.objects.filter(campaign=campaign).count() == 3
+
+
+def test_a_goal_out_of_reach_opens_one_escalation_that_says_why(personas):
+    campaign = _campaign_with_leads(personas, 1, goal_target=50, daily_new_lead_limit=10)
+    plan = campaign_tick(campaign=campaign, today=MONDAY).plan
+    campaign_tick(campaign=campaign, today=MONDAY)
+    assert not plan.on_track
+    handoff = Handoff.objects.get(kind=Handoff.Kind.ESCALATION, campaign=campaign)
+    assert "cannot reach its goal" in handoff.reason and "needs 112 new leads a day" in handoff.reason
+
+
+def test_a_paused_campaign_plans_but_starts_nothing(personas):
+    campaign = _campaign_with_leads(personas, 3, goal_target=5)
+    campaign.status = Campaign.Status.PAUSED
+    campaign.save()
+    assert campaign_tick(campaign=campaign, today=MONDAY).started_run_ids == []
+
+
+def test_campaign_tick_command_runs_the_leads_through_the_pipeline(personas, capsys):
+    campaign = _campaign_with_leads(personas, 3, goal_target=5, autonomy="review_all")
+    call_command("campaign_tick", campaign=campaign.name)
+    out = capsys.readouterr().out
+    assert "on track" in out and "started 3 leads" in out
+    assert AgentRun.objects.filter(campaign=campaign, status=AgentRun.Status.WAITING).count() == 3
+
+
+def test_activating_a_campaign_starts_its_first_tick_at_once(personas, django_capture_on_commit_callbacks):
+    campaign = _campaign_with_leads(personas, 2, goal_target=5)
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.DRAFT)
+    client = personas.client_for(personas.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("campaigns:campaign_status", args=[campaign.pk]), {"status": "active"})
+    assert AgentRun.objects.filter(campaign=campaign).count() == 2
