@@ -31,11 +31,22 @@ def lead_batch_task(run_ids: list[int]) -> dict:
     return {status: statuses.count(status) for status in set(statuses)}
 
 
+def lead_chain_task(run_ids: list[int]) -> dict:
+    """Work a tick's leads one batch at a time, then hand the rest to the next task.
+
+    One chain per tick keeps a workspace's concurrent model calls at SALESOPS_AGENT_CONCURRENCY
+    per active campaign, however many workers the cluster has, and keeps each task short."""
+    batch, rest = run_ids[:BATCH_SIZE], run_ids[BATCH_SIZE:]
+    outcome = lead_batch_task(batch)
+    if rest:
+        async_task("agents.tasks.lead_chain_task", rest)
+    return outcome
+
+
 def enqueue_runs(run_ids: list[int]) -> None:
-    """Enqueue runs in batches once the transaction that created them commits."""
-    for start in range(0, len(run_ids), BATCH_SIZE):
-        batch = run_ids[start : start + BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: async_task("agents.tasks.lead_batch_task", batch))
+    """Start working the runs once the transaction that created them commits."""
+    if run_ids:
+        transaction.on_commit(lambda: async_task("agents.tasks.lead_chain_task", list(run_ids)))
 
 
 def campaign_tick_task(campaign_id: int) -> dict:

@@ -89,3 +89,17 @@ def test_activating_a_campaign_starts_its_first_tick_at_once(personas, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("campaigns:campaign_status", args=[campaign.pk]), {"status": "active"})
     assert AgentRun.objects.filter(campaign=campaign).count() == 2
+
+
+def test_a_tick_task_works_all_its_leads_in_one_chain_of_batches(personas, django_capture_on_commit_callbacks):
+    from agents import tasks
+
+    campaign = _campaign_with_leads(personas, 4, goal_target=5, autonomy="review_all")
+    tasks.BATCH_SIZE, original = 3, tasks.BATCH_SIZE
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = tasks.campaign_tick_task(campaign.pk)
+    finally:
+        tasks.BATCH_SIZE = original
+    assert result["started"] == 4
+    assert AgentRun.objects.filter(campaign=campaign, status=AgentRun.Status.WAITING).count() == 4
