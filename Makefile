@@ -33,6 +33,7 @@ run: $(STAMP_RUN)
 
 test: $(STAMP_DEV)
 	scripts/ensure-chromium
+	scripts/ensure-redis
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)

@@ -1,12 +1,33 @@
-"""Demo: start the demo campaign's first tick in the background (the worker of `make run` picks it up)."""
+"""Demo: two warm sandbox mailboxes for the demo campaign, then its first tick in the background (the
+worker of `make run` picks it up; approved emails then appear under Settings → Sandbox mail)."""
 
 from django_q.tasks import async_task
 
+from agents.models import Mailbox
 from campaigns.models import Campaign
+
+DEMO_MAILBOXES = [
+    ("Sam Keller", "sam@mail.demo.example"),
+    ("Sam Keller", "sam.keller@outreach.demo.example"),
+]
 
 
 def load(workspace) -> None:
-    for campaign_id in Campaign.objects.filter(workspace=workspace, status=Campaign.Status.ACTIVE).values_list(
-        "pk", flat=True
-    ):
-        async_task("agents.tasks.campaign_tick_task", campaign_id)
+    active = list(Campaign.objects.filter(workspace=workspace, status=Campaign.Status.ACTIVE))
+    for from_name, address in DEMO_MAILBOXES:
+        # The app's mail settings: with `make run` (DEBUG, no EMAIL_HOST) that is the sandbox.
+        mailbox, created = Mailbox.objects.get_or_create(
+            workspace=workspace,
+            from_address=address,
+            defaults={
+                "from_name": from_name,
+                "reply_to_domain": "replies.demo.example",
+                "transport": Mailbox.Transport.DEFAULT,
+                "warmup_started_on": None,
+                "signature": "",
+            },
+        )
+        if created:
+            mailbox.campaigns.set(active)
+    for campaign in active:
+        async_task("agents.tasks.campaign_tick_task", campaign.pk)

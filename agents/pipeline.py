@@ -8,6 +8,7 @@ AgentStep; every failure ends as an exception handoff, never only in a log.
 import hashlib
 import json
 import logging
+import threading
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,10 +157,10 @@ def lead_for(contact: Contact, signals: list[Signal], step, now: datetime) -> Le
 
 
 class WorkspaceBudget:
-    """The workspace's model money left this month: read once per run, then counted down locally.
+    """The workspace's model money left this month: read once per batch of leads, then counted down.
 
-    Runs in parallel may overspend by at most one run's calls; the month's total is the sum of
-    recorded AgentSteps, so the next run sees it."""
+    Parallel batches may overspend by at most one batch's calls; the month's total is the sum of
+    recorded AgentSteps, so the next batch sees it."""
 
     def __init__(self, workspace_id: int):
         limit = (
@@ -171,12 +172,16 @@ class WorkspaceBudget:
             total=Sum("cost_usd")
         )["total"]
         self.spent = spent or Decimal(0)
+        self._lock = threading.Lock()
 
     def remaining_usd(self) -> Decimal:
-        return self.limit - self.spent
+        with self._lock:
+            return self.limit - self.spent
 
     def charge(self, cost_usd: Decimal) -> None:
-        self.spent += cost_usd
+        # One budget serves the leads of a batch, whose model calls run in parallel threads.
+        with self._lock:
+            self.spent += cost_usd
 
 
 # Recording --------------------------------------------------------------------------------------
@@ -283,11 +288,13 @@ class PipelineTools:
 
 def _load_run(run_id: int) -> AgentRun:
     return AgentRun.objects.select_related(
-        "campaign__icp_version", "campaign__offer", "campaign__policy", "contact__account"
+        "campaign__workspace", "campaign__icp_version", "campaign__offer", "campaign__policy", "contact__account"
     ).get(pk=run_id)
 
 
-def lead_pipeline_run(*, run_id: int, provider=None, strategy: Strategy | None = None) -> AgentRun:
+def lead_pipeline_run(
+    *, run_id: int, provider=None, strategy: Strategy | None = None, budget: "WorkspaceBudget | None" = None
+) -> AgentRun:
     """Take one lead through the pipeline (or resume it). Safe to call twice: a finished run is left alone."""
     with transaction.atomic():
         claimed = AgentRun.objects.filter(
@@ -302,7 +309,7 @@ def lead_pipeline_run(*, run_id: int, provider=None, strategy: Strategy | None =
         run.save(update_fields=["status", "outcome", "error", "updated_at"])
         return run
     tools = PipelineTools(
-        provider=provider or get_provider(), budget=WorkspaceBudget(run.workspace_id), now=timezone.now()
+        provider=provider or get_provider(), budget=budget or WorkspaceBudget(run.workspace_id), now=timezone.now()
     )
     try:
         _advance(run, tools, strategy or strategy_for(run.campaign))
@@ -348,12 +355,27 @@ def _exception_handoff(run: AgentRun, reason: str) -> None:
     run.save(update_fields=["status", "outcome", "updated_at"])
 
 
+ANSWER_STEP = StepFacts(position=0, intent="answer", guidance="Answer the prospect's reply.")
+
+
+def _step_of(run: AgentRun):
+    if run.inbound_message_id is not None:
+        return ANSWER_STEP
+    return run.campaign.steps.get(position=run.step_position)
+
+
 def _advance(run: AgentRun, tools: PipelineTools, strategy: Strategy) -> None:
-    step = run.campaign.steps.get(position=run.step_position)
+    step = _step_of(run)
     signals = list(Signal.objects.filter(account_id=run.contact.account_id).order_by("-occurred_at"))
     lead = lead_for(run.contact, signals, step, tools.now)
     agent_kwargs = {"provider": tools.provider, "budget": tools.budget}
 
+    if run.inbound_message_id is not None and run.qualification is None:
+        # An answer to a reply: the prospect already engaged, so the lead stands qualified.
+        run.qualification = qualify_agent.QualifyOutput(
+            fit_score=100, intent_score=100, reasons=["The prospect replied."], verdict="qualified", confidence=1
+        ).model_dump(mode="json")
+        run.save(update_fields=["qualification", "updated_at"])
     if run.brief is None:
         data = research_agent.ResearchInput(strategy=strategy, lead=lead)
         call = _call(run, "research", data, lambda: research_agent.research(data, **agent_kwargs))
@@ -379,7 +401,7 @@ def _advance(run: AgentRun, tools: PipelineTools, strategy: Strategy) -> None:
     verification = None
     if run.draft is None or run.verification is None:
         draft, verification = _write_and_verify(
-            run, tools, strategy, lead, research_output, instruction=run.instruction
+            run, tools, strategy, lead, research_output, instruction=run.instruction, reply=run.reply_context
         )
     else:
         draft = writer_agent.WriteOutput.model_validate(run.draft)
@@ -406,7 +428,7 @@ def _call(run: AgentRun, agent: str, data, function):
         raise
 
 
-def _write_and_verify(run, tools, strategy, lead, research_output, *, instruction: str = "", examples=()):
+def _write_and_verify(run, tools, strategy, lead, research_output, *, instruction="", examples=(), reply=None):
     agent_kwargs = {"provider": tools.provider, "budget": tools.budget}
     findings: list = []
     while True:
@@ -417,12 +439,19 @@ def _write_and_verify(run, tools, strategy, lead, research_output, *, instructio
             findings=findings,
             instruction=instruction,
             examples=list(examples),
+            reply_text=(reply or {}).get("text", ""),
+            reply_category=(reply or {}).get("category", ""),
+            meeting_offer=(reply or {}).get("meeting_offer", ""),
         )
         call = _call(run, "write", data, lambda data=data: writer_agent.write(data, **agent_kwargs))
         record_step(run, "write", data=data, call=call, decision="rewrite" if findings else "draft")
         draft = call.output
         check = verifier_agent.VerifyInput(
-            strategy=strategy, lead=lead, draft=draft, stale_signal_ids=research_output.stale_signal_ids
+            strategy=strategy,
+            lead=lead,
+            draft=draft,
+            stale_signal_ids=research_output.stale_signal_ids,
+            trusted_text=(reply or {}).get("meeting_offer", ""),
         )
         verification, verify_call = _call(
             run, "verify", check, lambda check=check: verifier_agent.verify(check, **agent_kwargs)
@@ -480,13 +509,20 @@ def outbound_queue(
 ) -> OutboundMessage:
     """Queue the run's draft (or a person's version of it) for delivery, once per (campaign, contact, step)."""
     draft = run.draft or {}
+    key = (
+        f"reply:{run.inbound_message_id}"
+        if run.inbound_message_id
+        else f"campaign:{run.campaign_id}:contact:{run.contact_id}:step:{run.step_position}"
+    )
     message, created = OutboundMessage.objects.get_or_create(
         workspace_id=run.workspace_id,
-        idempotency_key=f"campaign:{run.campaign_id}:contact:{run.contact_id}:step:{run.step_position}",
+        idempotency_key=key,
         defaults={
             "campaign_id": run.campaign_id,
             "contact_id": run.contact_id,
             "run": run,
+            # An answer stays in the thread of the reply it answers.
+            "thread_id": run.inbound_message.thread_id if run.inbound_message_id else None,
             "step_position": run.step_position,
             "subject": subject if subject is not None else draft.get("subject", ""),
             "body_text": body if body is not None else draft.get("body", ""),

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from agents.models import AgentRun, CampaignPlan, Handoff, OutboundMessage
+from agents.meetings import selectors as meetings_selectors
+from agents.models import AgentRun, CampaignPlan, Handoff, Mailbox, OutboundMessage
 from agents.pipeline import handoff_open
 from campaigns.models import Campaign, Contact, Signal
 from salesops.audit import audit_record
@@ -40,9 +41,8 @@ class TickResult:
 
 
 def qualified_meetings_booked(campaign: Campaign) -> int:
-    """Meetings counting toward the goal. Meetings arrive with the conversations part of the product;
-    until then this is zero, and the plan says so rather than guessing."""
-    return 0
+    """Meetings counting toward the goal: booked through the campaign and marked qualified by a rep."""
+    return meetings_selectors.qualified_meetings_booked(campaign)
 
 
 def _conversion(campaign: Campaign) -> tuple[Decimal, str]:
@@ -53,9 +53,22 @@ def _conversion(campaign: Campaign) -> tuple[Decimal, str]:
     return DEFAULT_MEETINGS_PER_LEAD, "default"
 
 
-def _mailbox_capacity(campaign: Campaign) -> int:
-    # Mailboxes and their warm-up arrive with delivery; until then the daily lead limit is the capacity.
-    return campaign.daily_new_lead_limit
+def _mailbox_capacity(campaign: Campaign, today: date | None = None) -> int:
+    # --- delivery (issue 6) ---------------------------------------------------------------------
+    # New leads a day the campaign's mailboxes can carry: each active mailbox's allowance today (cap and
+    # warm-up ramp), shared equally by the active campaigns using it, divided by the sequence's length
+    # (in steady state every new lead costs one email per step). Without any mailbox the daily lead
+    # limit stands: drafts can be reviewed meanwhile, and the scheduler opens an exception for it.
+    mailboxes = list(
+        Mailbox.objects.filter(campaigns=campaign, status=Mailbox.Status.ACTIVE).annotate(
+            active_campaigns=Count("campaigns", filter=Q(campaigns__status=Campaign.Status.ACTIVE))
+        )
+    )
+    if not mailboxes:
+        return campaign.daily_new_lead_limit
+    today = today or timezone.localdate()
+    sends = sum(mailbox.allowed_on(today) / max(1, mailbox.active_campaigns) for mailbox in mailboxes)
+    return int(sends // max(1, campaign.steps.count()))
 
 
 @transaction.atomic
@@ -69,7 +82,7 @@ def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> Campa
     days_left = business_days_between(max(today, campaign.goal_start or today), campaign.goal_end or today)
     conversion, source = _conversion(campaign)
     needed = math.ceil(remaining / conversion / days_left) if remaining and days_left else 0
-    capacity = _mailbox_capacity(campaign)
+    capacity = _mailbox_capacity(campaign, today)
     planned = min(needed, campaign.daily_new_lead_limit, capacity)
     on_track = remaining == 0 or (days_left > 0 and needed <= min(campaign.daily_new_lead_limit, capacity))
     if remaining == 0:

@@ -8,25 +8,101 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field
 
 from agents.base import AgentCall, ask_model
-from agents.context import Lead, Strategy
-from agents.injection import find_instructions
+from agents.context import Lead, SignalFact, Strategy
+from agents.injection import find_instructions, first_instruction
 from agents.llm import register_offline_handler
 from agents.writer import Claim, Finding, WriteOutput
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A number glued to letters ("Q4", "B2B", "SPRING50") is a name or a code, not a quantity.
+_NUMBER = re.compile(r"(?<![A-Za-z\d])\d+(?:[.,]\d+)*")
 _URL = re.compile(r"https?://[^\s)>\]]+", re.IGNORECASE)
-_CUSTOMER_MENTION = re.compile(
-    r"(?:customers?|clients?|companies) (?:like|such as|including) (?P<a>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*)*)"
-    r"|(?:helped|work(?:ed|s)? with|partnered with|partner of) (?P<b>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*)*)"
-    r"|(?P<c>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*)*) (?:uses|use|chose|switched to|relies on|trusts) (?:us|our|salesops)"
-)
-_PRICING = re.compile(
-    r"\b(?:our|the) (?:price|pricing|cost) (?:is|starts|of)\b|\bcosts? (?:only |just )?(?:[$€£]|\d)"
-    r"|[$€£]\s?\d[\d,.]*\s?(?:/|per|a)\s?(?:seat|user|month|year|licen[cs]e)|\bper seat\b"
-    r"|\bfree (?:for|of charge)\b|\bdiscount\b|\b\d{1,3}\s?% (?:off|discount)\b",
+# A link written without its scheme: "www.example.com/x" or a host with a path ("bit.ly/abc").
+_BARE_LINK = re.compile(
+    r"(?<![\w@/.-])(?:www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^\s)>\]]*)?"
+    r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s)>\]]*)",
     re.IGNORECASE,
 )
-_DISCOUNT = re.compile(r"(\d{1,3})\s?%\s?(?:off|discount)|discount of (\d{1,3})\s?%", re.IGNORECASE)
+_TRAILING = ".,;:!?'\""
+# A time of day proposed for a call ("Tuesday at 10am", "2:30") is not a claim.
+_CLOCK_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
+# Nor, in a sentence asking for a meeting, is its length or a year ("20 minutes on Monday?", "early 2027?").
+_WHEN = re.compile(r"\b\d{1,3}[- ]?(?:minutes?|mins?)\b|\b(?:19|20)\d{2}\b", re.IGNORECASE)
+_MEETING = re.compile(
+    r"\?|\b(?:call|chat|talk|meet|meeting|conversation|calendar|demo|walk(?:through)?|session|slot)\b"
+    r"|\bset (?:it|this|things) up\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Numbers written as words, and multiples, count when a claim is compared with its sources.
+_UNITS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+          "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]  # fmt: skip
+_TENS = ["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBER_WORDS = {
+    **{word: str(value) for value, word in enumerate(_UNITS, start=2)},
+    **{word: str(10 * value) for value, word in enumerate(_TENS, start=3)},
+    "twice": "2", "double": "2", "doubled": "2", "doubles": "2", "doubling": "2",
+    "triple": "3", "tripled": "3", "triples": "3", "tripling": "3", "quadruple": "4", "quadrupled": "4",
+}  # fmt: skip
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+# A capitalised word or run of words; a full stop ends it ("Series A. Kinetic" is two names).
+_NAME = r"[A-Z][\w&'-]*(?:\.\w+)*(?: [A-Z][\w&'-]*(?:\.\w+)*)*"
+_NAMES = rf"{_NAME}(?:(?:,| and| or) {_NAME})*"
+_CUSTOMER_MENTION = re.compile(
+    rf"(?i:\b(?:customers?|clients?|companies|teams|brands|businesses) (?:like|such as|including)) (?P<a>{_NAMES})"
+    rf"|(?i:\b(?:helped|help|helping|work(?:ed|s|ing)? with|partnered with|partner of|"
+    rf"our (?:customers?|clients?|users?),?)) (?P<b>{_NAMES})"
+    rf"|(?P<c>{_NAMES})(?i:,? (?:already |also |now |all )?(?:uses?|chose|switched to|relies on|rely on|trusts?|"
+    rf"runs? (?:\w+ ){{0,2}}on|moved to|signed with|rolled out|went with|picked) (?:us|our|salesops)\b)"
+    rf"|(?P<d>{_NAMES})(?i:(?:'s? (?:\w+ ){{0,2}}\w+)? (?:is|are) (?:also |already |now )?"
+    rf"(?:on|using|with|a customer of|customers of) (?:us|our|ours|salesops)\b)"
+)
+# Capitalised words that start sentences rather than name a company.
+_NOT_A_NAME = {
+    "teams", "reps", "most", "many", "everyone", "anyone", "they", "we", "you", "it", "this", "that", "some",
+    "all", "our", "your", "their", "people", "companies", "customers", "sellers", "sdrs", "aes", "i",
+}  # fmt: skip
+# A statement about our results or customers: it must rest on the proof library.
+_ABOUT_OUR_RESULTS = re.compile(
+    r"\bour (?:customers?|clients?|users?)\b|\bcustomers? of ours\b"
+    r"|\b(?:one|some|many|most|several|a few) of our (?:\w+ ){0,2}(?:customers?|clients?|users?)\b"
+    r"|\b(?:a|an|another) (?:\S+ ){0,3}(?:customer|client) of ours\b"
+    r"|\b(?:teams?|companies|reps|customers|sellers|people) (?:using|on|that use|who use|running) (?:us|salesops|our)\b"
+    r"|\bwe (?:helped|worked with|partnered with|rolled|ran|deployed|set up|took|brought)\b"
+    r"|\bhelped (?:a|an|one|another|teams?|companies)\b"
+    r"|\bafter (?:switching|moving|rolling|adopting|signing)\b|\bcase stud(?:y|ies)\b|\bsuccess stor(?:y|ies)\b"
+    r"|\bpilot (?:with|at)\b|\blike yours\b|\btold us\b",
+    re.IGNORECASE,
+)
+_RESULT = re.compile(
+    r"\b(?:doubled?|tripled?|quadrupled?|halved|twice|cut|cuts|reduced|increased|grew|boosted|lifted|improved|"
+    r"saved?|saves|booked|went from|gets?|got|see|saw|sees)\b|\d+(?:\.\d+)?\s?(?:x|%|percent|times)\b",
+    re.IGNORECASE,
+)
+_PRICING = re.compile(
+    r"\b(?:our|the) (?:price|pricing|cost) (?:is|starts|of)\b"
+    r"|\b(?:costs?|priced at) (?:only |just |less than |under |below |about |around )?(?:[$€£]|\d)"
+    r"|\bstarts? (?:at|from) [$€£]?\d|\bplans? (?:start|starts|from)\b"
+    r"|[$€£]\s?\d[\d,.]*k?\s?(?:/|per|a|an)\s?(?:seat|user|rep|licen[cs]e|month|mo|year|yr)\b|\bper (?:seat|user)\b"
+    r"|\bfree of charge\b|\bfor free\b|\bat no (?:extra |additional )?cost\b"
+    r"|\b(?:first|1st|\d+|one|two|three|six) (?:months?|quarters?|years?|seats?) (?:is |are )?(?:free|on us)\b"
+    r"|\bmoney[- ]back\b|\brefunds?\b|\b(?:you )?(?:don't|do not|won't|will not) (?:have to )?pay\b"
+    r"|\block(?:ed)? in (?:[\w']+ ){0,3}(?:price|pricing|rate)s?\b|\bprice (?:lock|freeze|match)\b"
+    r"|\bdiscount|\b\d{1,3}\s?(?:%|percent) (?:off|discount)\b|\bhalf (?:off|price)\b",
+    re.IGNORECASE,
+)
+_DISCOUNT = re.compile(
+    r"(\d{1,3})\s?(?:%|percent)\s?(?:off|discount|reduction)|discount of (\d{1,3})\s?(?:%|percent)"
+    r"|\b(half) (?:off|price)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[\w$€£%]+(?:[.,'’]\w+)*")
+_CODE = re.compile(r"\b(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{5,}\b")
+_AMOUNT = re.compile(r"[$€£]\s?\d[\d,.]*[kKmM]?|\b\d+(?:\.\d+)?\s?%")
+SHINGLE_WORDS = 4
+_PERSON = dict.fromkeys(("i", "me", "we", "us", "you"), "<person>") | dict.fromkeys(
+    ("my", "our", "your", "ours", "yours"), "<possessive>"
+)
 
 
 class VerifyInput(BaseModel):
@@ -34,6 +110,8 @@ class VerifyInput(BaseModel):
     lead: Lead
     draft: WriteOutput
     stale_signal_ids: list[int] = Field(default_factory=list)
+    # Text we generated ourselves and put in verbatim (meeting times with our booking link): not a claim.
+    trusted_text: str = ""
 
 
 class VerifyOutput(BaseModel):
@@ -46,15 +124,81 @@ def _normalise_number(token: str) -> str:
     return token.replace(",", "")
 
 
-def _numbers_in(text: str) -> set[str]:
-    return {_normalise_number(token) for token in _NUMBER.findall(text)}
+def _link_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every link in the text, with or without a scheme: (start, end, link without trailing punctuation)."""
+    links = []
+    for match in _URL.finditer(text):
+        link = match.group(0).rstrip(_TRAILING)
+        links.append((match.start(), match.start() + len(link), link))
+    blanked = _URL.sub(lambda match: " " * len(match.group(0)), text)
+    for match in _BARE_LINK.finditer(blanked):
+        link = match.group(0).rstrip(_TRAILING)
+        links.append((match.start(), match.start() + len(link), link))
+    return sorted(links)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[start:end].strip() for start, end in _sentence_spans(text) if text[start:end].strip()]
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(".", 0, start), text.rfind("\n", 0, start)) + 1
-    right_candidates = [i for i in (text.find(".", end), text.find("\n", end)) if i != -1]
-    right = min(right_candidates) + 1 if right_candidates else len(text)
-    return text[left:right].strip()
+    for left, right in _sentence_spans(text):
+        if left <= start < right:
+            return text[left : max(right, end)].strip()
+    return text[start:end]
+
+
+def _not_claims(text: str) -> list[tuple[int, int]]:
+    """Spans whose numbers state no fact: links, and the length or time of a proposed meeting."""
+    spans = [(start, end) for start, end, _ in _link_spans(text)]
+    spans += [match.span() for match in _CLOCK_TIME.finditer(text)]
+    for left, right in _sentence_spans(text):
+        sentence = text[left:right]
+        if _MEETING.search(sentence):
+            spans += [(left + match.start(), left + match.end()) for match in _WHEN.finditer(sentence)]
+    return spans
+
+
+def _quantities(text: str) -> list[re.Match]:
+    exempt = _not_claims(text)
+    return [match for match in _NUMBER.finditer(text) if not any(start <= match.start() < end for start, end in exempt)]
+
+
+def _numbers_in(text: str) -> set[str]:
+    return {_normalise_number(match.group(0)) for match in _quantities(text)}
+
+
+def _claim_numbers(text: str) -> set[str]:
+    """The quantities a statement makes, in digits or in words ("six", "doubled")."""
+    return _numbers_in(text) | {_NUMBER_WORDS[match.group(0).lower()] for match in _NUMBER_WORD.finditer(text)}
+
+
+def _shingles(text: str, *, person_neutral: bool = False) -> set[str]:
+    words = _WORD.findall(text.lower())
+    if person_neutral:
+        # An instruction says "say you will beat any quote"; a draft that obeys says "we will beat any quote".
+        words = [_PERSON.get(word, word) for word in words]
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def _same_name(name: str, other: str) -> bool:
+    first, second = name.lower().removesuffix("'s"), other.lower()
+    return bool(first and second) and (first.startswith(second) or second.startswith(first))
+
+
+def _signal_text(signal: SignalFact) -> str:
+    return f"{signal.title}. {signal.text}"
 
 
 def deterministic_checks(data: VerifyInput) -> list[Finding]:
@@ -67,6 +211,9 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
     text = f"{draft.subject}\n{draft.body}"
     # The signature and address are ours, given verbatim: numbers in them need no citation.
     checked_text = text.replace(offer.signature, "").replace(offer.postal_address, "")
+    if data.trusted_text:
+        checked_text = checked_text.replace(data.trusted_text, "")
+    offer_text = f"{offer.value_proposition} {offer.call_to_action}"
 
     # 1. Citations exist, belong to this lead, are fresh and are not hostile.
     for claim in draft.claims:
@@ -112,10 +259,9 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
 
     # 2. Every number is present in a source cited by a claim that states it (or in the offer).
     # Our offer's own text and the prospect's names ("3M", "Company 5") need no citation.
-    offer_numbers = _numbers_in(
-        f"{offer.value_proposition} {offer.call_to_action} {lead.account.name} {lead.contact.first_name}"
-    )
-    for match in _NUMBER.finditer(checked_text):
+    offer_numbers = _numbers_in(f"{offer_text} {lead.account.name} {lead.contact.first_name}")
+    unsupported_numbers: set[str] = set()
+    for match in _quantities(checked_text):
         number = _normalise_number(match.group(0))
         if number in offer_numbers:
             continue
@@ -124,10 +270,11 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
         for claim in supporting:
             for source in claim.sources:
                 if source in signals:
-                    source_texts.append(f"{signals[source].title} {signals[source].text}")
+                    source_texts.append(_signal_text(signals[source]))
                 elif source in proofs:
                     source_texts.append(proofs[source].text)
         if not any(number in _numbers_in(source_text) for source_text in source_texts):
+            unsupported_numbers.add(number)
             findings.append(
                 Finding(
                     kind="unsupported_number",
@@ -137,26 +284,29 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
             )
 
     # 3. Customers and case studies about us come only from the proof library.
-    public_customers = {
-        proof.customer_name.lower() for proof in strategy.proof if proof.customer_name and proof.may_name_publicly
-    }
+    public_customers = [
+        proof.customer_name for proof in strategy.proof if proof.customer_name and proof.may_name_publicly
+    ]
     private_customers = {
         proof.customer_name for proof in strategy.proof if proof.customer_name and not proof.may_name_publicly
     }
+    ours = [lead.account.name, lead.contact.first_name, lead.contact.last_name]
     for match in _CUSTOMER_MENTION.finditer(checked_text):
-        name = next(group for group in match.groups() if group)
-        if name.lower() == lead.account.name.lower():
-            continue
-        if not any(
-            name.lower().startswith(customer) or customer.startswith(name.lower()) for customer in public_customers
-        ):
-            findings.append(
-                Finding(
-                    kind="unsupported_customer",
-                    message=f"{name} is not a customer we may name (not in the proof library).",
-                    span=match.group(0),
+        group = next(group for group in match.groups() if group)
+        for name in re.split(r",? and |, | or ", group):
+            name = name.strip()
+            if not name or name.lower() in _NOT_A_NAME:
+                continue
+            if any(_same_name(name, other) for other in ours if other):
+                continue
+            if not any(_same_name(name, customer) for customer in public_customers):
+                findings.append(
+                    Finding(
+                        kind="unsupported_customer",
+                        message=f"{name} is not a customer we may name (not in the proof library).",
+                        span=match.group(0),
+                    )
                 )
-            )
     for name in private_customers:
         if name.lower() in checked_text.lower():
             findings.append(
@@ -176,28 +326,53 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                     span="case study",
                 )
             )
+    # A claim states only the quantities of what it cites ("tripled" where the fact says "doubled" fails).
     for claim in draft.claims:
-        for source in claim.sources:
-            if source in proofs and not _supports(proofs[source].text, claim.text):
-                findings.append(
-                    Finding(
-                        kind="misquoted_proof",
-                        message=f"The claim does not match approved fact {source}.",
-                        span=claim.text,
-                        source=source,
-                    )
+        cited = [source for source in claim.sources if source in proofs or source in signals or source == "offer"]
+        texts = [
+            proofs[source].text
+            if source in proofs
+            else _signal_text(signals[source])
+            if source in signals
+            else offer_text
+            for source in cited
+        ]
+        if not texts:
+            continue
+        missing = _claim_numbers(claim.text) - set().union(*(_claim_numbers(source_text) for source_text in texts))
+        cited_proofs = [source for source in cited if source in proofs]
+        if missing and cited_proofs:
+            findings.append(
+                Finding(
+                    kind="misquoted_proof",
+                    message=f"The claim does not match approved fact {', '.join(cited_proofs)}.",
+                    span=claim.text,
+                    source=cited_proofs[0],
                 )
+            )
+        elif missing - unsupported_numbers:
+            findings.append(
+                Finding(
+                    kind="unsupported_number",
+                    message=f"{', '.join(sorted(missing))} is not in the cited source.",
+                    span=claim.text,
+                    source=cited[0],
+                )
+            )
 
     # 4. Policy: forbidden phrases and topics, pricing and discounts, links.
-    lowered = checked_text.lower()
-    for phrase in policy.forbidden_phrases:
-        if phrase and phrase.lower() in lowered:
-            findings.append(Finding(kind="forbidden_phrase", message=f"Forbidden phrase: {phrase!r}.", span=phrase))
-    for topic in policy.forbidden_topics:
-        if topic and topic.lower() in lowered:
-            findings.append(Finding(kind="forbidden_topic", message=f"Forbidden topic: {topic!r}.", span=topic))
+    for kind, label, phrases in (
+        ("forbidden_phrase", "Forbidden phrase", policy.forbidden_phrases),
+        ("forbidden_topic", "Forbidden topic", policy.forbidden_topics),
+    ):
+        for phrase in phrases:
+            words = [re.escape(word) for word in re.split(r"[\s-]+", phrase.strip()) if word]
+            # "risk-free" also catches "risk free" and "Risk-Free"; "guarantee" also "guaranteed".
+            match = re.search(r"(?<!\w)" + r"[\s-]+".join(words), checked_text, re.IGNORECASE) if words else None
+            if match:
+                findings.append(Finding(kind=kind, message=f"{label}: {phrase!r}.", span=match.group(0)))
     for match in _DISCOUNT.finditer(checked_text):
-        percent = int(match.group(1) or match.group(2))
+        percent = 50 if match.group(3) else int(match.group(1) or match.group(2))
         if percent > policy.max_discount_percent:
             findings.append(
                 Finding(
@@ -213,10 +388,10 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                 Finding(kind="pricing", message="The policy does not allow mentioning pricing.", span=match.group(0))
             )
     allowed = [domain.lower().removeprefix("www.") for domain in policy.allowed_link_domains]
-    for url in _URL.findall(checked_text):
-        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    for _start, _end, link in _link_spans(checked_text):
+        host = (urlsplit(link if "://" in link else "//" + link).hostname or "").lower().removeprefix("www.")
         if not any(host == domain or host.endswith("." + domain) for domain in allowed):
-            findings.append(Finding(kind="link_not_allowed", message=f"Links to {host} are not allowed.", span=url))
+            findings.append(Finding(kind="link_not_allowed", message=f"Links to {host} are not allowed.", span=link))
 
     # 5. Commercial email carries the sender's signature and postal address.
     signature_first_line = offer.signature.strip().splitlines()[0] if offer.signature.strip() else ""
@@ -243,12 +418,101 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
         findings.append(
             Finding(kind="prompt_injection", message="The draft contains instruction-like text.", span=span)
         )
+
+    findings += _uncited_results(checked_text, draft.claims, proofs)
+    findings += _stale_echoes(data, checked_text, findings)
+    findings += _followed_instructions(data, checked_text)
     return findings
 
 
-def _supports(fact: str, claim: str) -> bool:
-    """A claim citing an approved fact must state it in substance: its numbers are the fact's numbers."""
-    return _numbers_in(claim) <= _numbers_in(fact)
+def _uncited_results(text: str, claims: list[Claim], proofs: dict) -> list[Finding]:
+    """7. A result or customer story about us must rest on a cited proof point, or it is invented."""
+    backed = [" ".join(claim.text.split()) for claim in claims if any(source in proofs for source in claim.sources)]
+    findings = []
+    for sentence in _sentences(text):
+        if not (_ABOUT_OUR_RESULTS.search(sentence) and _RESULT.search(sentence)):
+            continue
+        flat = " ".join(sentence.split())
+        if any(claim and (claim in flat or flat in claim) for claim in backed):
+            continue
+        findings.append(
+            Finding(
+                kind="invented_case_study",
+                message="A result or customer story about us that rests on no proof point.",
+                span=sentence,
+            )
+        )
+    return findings
+
+
+def _stale_echoes(data: VerifyInput, text: str, findings: list[Finding]) -> list[Finding]:
+    """8. A stale signal restated in the draft, even under another signal's citation."""
+    stale_after = data.strategy.campaign.stale_signal_days
+    stale = [s for s in data.lead.signals if s.age_days > stale_after or s.id in data.stale_signal_ids]
+    if not stale:
+        return []
+    already = {finding.source for finding in findings if finding.kind == "stale_signal"}
+    fresh = [s for s in data.lead.signals if s not in stale]
+    known = _shingles(
+        " ".join(
+            [_signal_text(signal) for signal in fresh]
+            + [proof.text for proof in data.strategy.proof]
+            + [data.strategy.offer.value_proposition, data.strategy.offer.call_to_action]
+        )
+    )
+    echoes = []
+    for signal in stale:
+        if signal.citation in already:
+            continue
+        distinctive = _shingles(_signal_text(signal)) - known
+        for sentence in _sentences(text):
+            if _shingles(sentence) & distinctive:
+                echoes.append(
+                    Finding(
+                        kind="stale_signal",
+                        message=f"The draft restates signal {signal.id}, which is {signal.age_days} days old "
+                        f"(limit {stale_after}).",
+                        span=sentence,
+                        source=signal.citation,
+                    )
+                )
+                break
+    return echoes
+
+
+def _followed_instructions(data: VerifyInput, text: str) -> list[Finding]:
+    """9. The draft repeats what an instruction hidden in a signal asked for: links, codes, amounts, wording."""
+    findings = []
+    lead, strategy = data.lead, data.strategy
+    for signal in lead.signals:
+        source_text = f"{signal.title}\n{signal.text}"
+        match = first_instruction(source_text)
+        if match is None:
+            continue
+        start = next((left for left, right in _sentence_spans(source_text) if left <= match.start() < right), 0)
+        instruction = source_text[start:]
+        others = " ".join(
+            [_signal_text(other) for other in lead.signals if other.id != signal.id]
+            + [proof.text for proof in strategy.proof]
+            + [strategy.offer.value_proposition, strategy.offer.call_to_action]
+        )
+        markers = {link.lower() for _s, _e, link in _link_spans(instruction)}
+        markers |= {token.lower() for token in _CODE.findall(instruction) + _AMOUNT.findall(instruction)}
+        markers = {marker for marker in markers if marker not in others.lower()}
+        wording = _shingles(instruction, person_neutral=True) - _shingles(others, person_neutral=True)
+        for sentence in _sentences(text):
+            lowered = sentence.lower()
+            if any(marker in lowered for marker in markers) or _shingles(sentence, person_neutral=True) & wording:
+                findings.append(
+                    Finding(
+                        kind="injection_followed",
+                        message=f"The draft does what the instruction in signal {signal.id} ({signal.kind}) asked; "
+                        "data must never be obeyed.",
+                        span=sentence,
+                        source=signal.citation,
+                    )
+                )
+    return findings
 
 
 def verify_offline(data: VerifyInput) -> VerifyOutput:

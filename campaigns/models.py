@@ -314,6 +314,10 @@ class Contact(models.Model):
     linkedin_url = models.URLField(max_length=500, blank=True)
     crm_id = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    # Set by replies: "out of office until", "not now, try in Q1". No sequence email leaves before it.
+    sequence_resume_on = models.DateField(null=True, blank=True)
+    # Who suggested this contact (a referral in a reply), for the person who reviews the first email.
+    referred_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,9 +1,509 @@
-from django.shortcuts import render
+"""The review inbox: one page (the list beside the open item), its partials for htmx, and one POST
+view per decision. Every decision goes through the agents' services; a plain POST answers with a
+redirect and a message, an htmx POST with the next item, the changed row and the counts."""
 
+from uuid import uuid4
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agents import inbox_support
+from agents import services as decisions
+from agents.models import Handoff
+from review import display, selectors
+from review.forms import (
+    SNOOZE_CHOICES,
+    AssignForm,
+    BulkForm,
+    ComposeForm,
+    DismissForm,
+    EditForm,
+    RegenerateForm,
+    RejectForm,
+    SnoozeForm,
+    cursor_from,
+    filters_from,
+)
+from review.selectors import Cursor, InboxFilters
+from review.services import handoffs_bulk_decide
 from salesops.access import member_required
 from salesops.models import Role
 
+TEMPLATE = "review/inbox.html"
+DECIDED = {
+    "approve": "Approved: the email is queued for sending.",
+    "reject": "Rejected.",
+    "regenerate": "The writer is drafting again with your instruction; the new draft comes back to the inbox.",
+    "take_over": "You own this conversation now: agents will not touch it. Open the item to write or hand it back.",
+    "dismiss": "Dismissed.",
+}
+
+
+# Helpers -----------------------------------------------------------------------------------------
+
+
+def _get_handoff_for_member(request, handoff_id: int) -> Handoff:
+    try:
+        return selectors.inbox_item_get(membership=request.membership, handoff_id=handoff_id)
+    except Handoff.DoesNotExist:
+        raise Http404 from None
+
+
+def _item_url(handoff: Handoff | None, filters: InboxFilters) -> str:
+    query = filters.querystring()
+    url = reverse("review:item", args=[handoff.pk]) if handoff else reverse("review:inbox")
+    return f"{url}?{query}" if query else url
+
+
+def _refusal(error) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _base_context(request, filters: InboxFilters) -> dict:
+    query = filters.querystring()
+    return {
+        "filters": filters,
+        "fq": query,
+        "q": f"?{query}" if query else "",
+        "is_manager": selectors.is_manager(request.membership),
+        "reject_reasons": Handoff.RejectReason.choices,
+        "snooze_choices": SNOOZE_CHOICES,
+    }
+
+
+def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
+    """What the item partial shows (four to six queries, none per claim)."""
+    if handoff is None:
+        return {"handoff": None, **extra}
+    membership = request.membership
+    detail = selectors.inbox_item_detail(handoff=handoff)
+    is_open = handoff.status != Handoff.Status.RESOLVED
+    may_act = selectors.can_act(membership, handoff)
+    actions = set(handoff.allowed_actions) | {"snooze", "assign"} if is_open and may_act else set()
+    findings = extra.pop("findings", None)
+    findings = detail.findings if findings is None else findings
+    overrides = extra.pop("overrides", {})
+    spans = [str(finding.get("span", "")) for finding in findings]
+    draft = detail.draft
+    owns_thread = detail.take_over is not None and (
+        detail.take_over.user_id == membership.user_id or selectors.is_manager(membership)
+    )
+    context = {
+        "handoff": handoff,
+        "detail": detail,
+        "findings": findings,
+        "actions": actions,
+        "may_act": may_act,
+        "is_open": is_open,
+        "owns_thread": owns_thread,
+        "highlighted_subject": display.highlight(str(draft.get("subject", "")), spans),
+        "highlighted_body": display.highlight(str(draft.get("body", "")), spans),
+        "highlighted_reply": display.highlight(detail.reply.get("text", ""), detail.reply.get("spans", [])),
+        "members": (
+            selectors.workspace_members(membership=membership)
+            if "assign" in actions and selectors.is_manager(membership)
+            else []
+        ),
+    }
+    if handoff.final_body:
+        context["diff_subject"] = display.word_diff(str(draft.get("subject", "")), handoff.final_subject)
+        context["diff_body"] = display.word_diff(str(draft.get("body", "")), handoff.final_body)
+    if owns_thread:
+        context["compose_form"] = ComposeForm(
+            initial={
+                "subject": handoff.final_subject or draft.get("subject", ""),
+                "body": handoff.final_body or draft.get("body", ""),
+                "token": uuid4().hex,
+            }
+        )
+    if extra.get("editing"):
+        form = extra.setdefault(
+            "edit_form", EditForm(initial={"subject": draft.get("subject", ""), "body": draft.get("body", "")})
+        )
+        if form.is_bound and extra.get("verified"):
+            context["edited_preview"] = display.highlight(str(form.data.get("body", "")), spans)
+        blocking = sorted({str(f.get("kind")) for f in findings if f.get("severity", "block") == "block"})
+        context["override_rows"] = [(kind, overrides.get(kind, "")) for kind in blocking]
+    return context | extra
+
+
+def _render_page(request, filters: InboxFilters, *, handoff=None, status=200, **detail_extra):
+    """The whole inbox (or, for htmx navigation, its list and item with the counts out of band).
+    Without a chosen item, the first one of the page opens."""
+    membership, now = request.membership, timezone.now()
+    page = selectors.inbox_page(membership=membership, filters=filters, now=now, after=cursor_from(request.GET))
+    context = _base_context(request, filters)
+    query = context["fq"]
+    context |= {
+        "page": page,
+        "next_page_url": (
+            f"{reverse('review:inbox')}?{query}{'&' if query else ''}after={page.next_cursor.encode()}"
+            if page.next_cursor
+            else ""
+        ),
+        "counts": selectors.inbox_counts(membership=membership, filters=filters, now=now),
+        "since": Cursor(tier=0, at=now, pk=0).encode(),
+    }
+    if handoff is None and page.items:
+        handoff = selectors.inbox_item_get(membership=membership, handoff_id=page.items[0].pk)
+    context |= _detail_context(request, handoff, **detail_extra)
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#inbox-swap", context, status=status)
+    context |= {
+        "campaigns": selectors.campaign_choices(membership=membership),
+        "workload": selectors.inbox_workload(membership=membership, now=now) if context["is_manager"] else [],
+        "kind_choices": [("", "Every kind"), *Handoff.Kind.choices],
+        "queues": selectors.QUEUES,
+        "states": selectors.STATES,
+        "bands": selectors.BANDS,
+        "ages": selectors.AGES,
+    }
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _render_item(request, handoff: Handoff, filters: InboxFilters, *, status=200, **extra):
+    """The open item: its partial for htmx, the whole inbox with it open otherwise."""
+    if not request.htmx:
+        return _render_page(request, filters, handoff=handoff, status=status, **extra)
+    context = _base_context(request, filters) | _detail_context(request, handoff, **extra)
+    return render(request, f"{TEMPLATE}#item-detail", context, status=status)
+
+
+def _render_after(request, filters: InboxFilters, *, acted_id: int, open_item: Handoff | None, **extra):
+    """htmx answer to a decision: the item to open now, the acted-on row and the counts out of band."""
+    membership = request.membership
+    acted = selectors.inbox_item_get(membership=membership, handoff_id=acted_id)
+    if open_item is not None:
+        open_item = (
+            acted
+            if open_item.pk == acted.pk
+            else selectors.inbox_item_get(membership=membership, handoff_id=open_item.pk)
+        )
+    context = _base_context(request, filters) | {
+        "acted": acted,
+        "counts": selectors.inbox_counts(membership=membership, filters=filters, now=timezone.now()),
+    }
+    context |= _detail_context(request, open_item, **extra)
+    response = render(request, f"{TEMPLATE}#after-action", context)
+    response["HX-Push-Url"] = _item_url(open_item, filters)
+    return response
+
+
+def _after_decision(request, handoff: Handoff, filters: InboxFilters, message: str, *, advance=True):
+    """Success: a plain POST is redirected to the next item; htmx gets it with the changed row and counts.
+    `advance=False` (assign, hand back, write) keeps the same item open."""
+    next_item = handoff
+    if advance:
+        next_item = selectors.inbox_next(
+            membership=request.membership, filters=filters, now=timezone.now(), after=handoff
+        )
+    messages.success(request, message)
+    if not request.htmx:
+        return redirect(_item_url(next_item, filters))
+    return _render_after(request, filters, acted_id=handoff.pk, open_item=next_item)
+
+
+def _refused(request, handoff: Handoff, filters: InboxFilters, error, **extra):
+    """A decision the services refused (someone else was first, or the input was invalid): say why and
+    keep the item open, refreshed (so a conflict shows who handled it)."""
+    if isinstance(error, PermissionDenied) and not request.htmx:
+        raise error  # a plain request gets the 403 page; htmx swaps the reason into the item instead
+    text = _refusal(error)
+    messages.error(request, text)
+    if not request.htmx:
+        if extra.get("editing"):
+            return _render_item(request, handoff, filters, status=400, **extra)
+        return redirect(_item_url(handoff, filters))
+    return _render_after(request, filters, acted_id=handoff.pk, open_item=handoff, problem=text, **extra)
+
+
+REFUSALS = (decisions.HandoffAlreadyHandled, ValidationError, PermissionDenied)
+
+
+def _decide(request, handoff: Handoff, filters: InboxFilters, decide, message: str):
+    try:
+        decide()
+    except REFUSALS as refusal:
+        return _refused(request, handoff, filters, refusal)
+    return _after_decision(request, handoff, filters, message)
+
+
+# Pages -------------------------------------------------------------------------------------------
+
 
 @member_required(Role.REP)
+@require_GET
 def inbox(request):
-    return render(request, "review/inbox.html")
+    return _render_page(request, filters_from(request.GET))
+
+
+@member_required(Role.REP)
+@require_GET
+def item(request, handoff_id: int):
+    handoff = _get_handoff_for_member(request, handoff_id)
+    return _render_item(request, handoff, filters_from(request.GET))
+
+
+@member_required(Role.REP)
+@require_GET
+def poll(request):
+    """New items since the last poll, prepended to the list, and fresh counts (htmx, every few seconds)."""
+    filters, now = filters_from(request.GET), timezone.now()
+    since = Cursor.decode(str(request.GET.get("since", ""))[:80])
+    new_items = []
+    if since is not None:
+        new_items = selectors.inbox_new_since(membership=request.membership, filters=filters, now=now, since=since.at)
+    if not request.htmx:
+        return redirect(_item_url(None, filters))
+    context = _base_context(request, filters) | {
+        "new_items": new_items,
+        "since": Cursor(tier=0, at=max([now, *[item.created_at for item in new_items]]), pk=0).encode(),
+        "counts": selectors.inbox_counts(membership=request.membership, filters=filters, now=now),
+    }
+    return render(request, f"{TEMPLATE}#poll-response", context)
+
+
+# Decisions ---------------------------------------------------------------------------------------
+
+
+@member_required(Role.REP)
+@require_POST
+def approve(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    return _decide(
+        request,
+        handoff,
+        filters,
+        lambda: decisions.handoff_approve(handoff=handoff, actor=request.membership),
+        DECIDED["approve"],
+    )
+
+
+@member_required(Role.REP)
+@require_http_methods(["GET", "POST"])
+def edit(request, handoff_id: int):
+    """The editor; posting it verifies the edited email again and approves it when it passes (or when
+    every blocking finding is overridden with a note)."""
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    if request.method == "GET":
+        return _render_item(request, handoff, filters, editing=True)
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        status = 200 if request.htmx else 400
+        return _render_item(request, handoff, filters, status=status, editing=True, edit_form=form)
+    overrides = form.overrides(request.POST)
+    try:
+        outcome = decisions.handoff_edit_approve(
+            handoff=handoff,
+            actor=request.membership,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            overrides=overrides,
+        )
+    except (decisions.HandoffAlreadyHandled, PermissionDenied) as refusal:
+        return _refused(request, handoff, filters, refusal)
+    except ValidationError as error:
+        return _refused(request, handoff, filters, error, editing=True, edit_form=form)
+    findings = [finding.model_dump() for finding in outcome.findings]
+    if not outcome.approved:
+        status = 200 if request.htmx else 400
+        return _render_item(
+            request,
+            handoff,
+            filters,
+            status=status,
+            editing=True,
+            edit_form=form,
+            findings=findings,
+            verified=True,
+            overrides=overrides,
+        )
+    text = "Edited and approved: the email is queued for sending."
+    if findings:
+        text += f" The verifier noted {len(findings)} finding(s); your override notes are in the audit log."
+    return _after_decision(request, handoff, filters, text)
+
+
+@member_required(Role.REP)
+@require_POST
+def reject(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        problem = "Choose a reason for the rejection." if "reason" in form.errors else form.errors["note"][0]
+        return _refused(request, handoff, filters, ValidationError(problem))
+    return _decide(
+        request,
+        handoff,
+        filters,
+        lambda: decisions.handoff_reject(
+            handoff=handoff,
+            actor=request.membership,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        ),
+        DECIDED["reject"],
+    )
+
+
+@member_required(Role.REP)
+@require_POST
+def regenerate(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    form = RegenerateForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, handoff, filters, ValidationError("Tell the writer what to change."))
+    return _decide(
+        request,
+        handoff,
+        filters,
+        lambda: decisions.handoff_regenerate(
+            handoff=handoff, actor=request.membership, instruction=form.cleaned_data["instruction"]
+        ),
+        DECIDED["regenerate"],
+    )
+
+
+@member_required(Role.REP)
+@require_POST
+def take_over(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    return _decide(
+        request,
+        handoff,
+        filters,
+        lambda: decisions.handoff_take_over(handoff=handoff, actor=request.membership),
+        DECIDED["take_over"],
+    )
+
+
+@member_required(Role.REP)
+@require_POST
+def dismiss(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, handoff, filters, ValidationError("Say in a note why it can be dismissed."))
+    return _decide(
+        request,
+        handoff,
+        filters,
+        lambda: decisions.handoff_dismiss(handoff=handoff, actor=request.membership, note=form.cleaned_data["note"]),
+        DECIDED["dismiss"],
+    )
+
+
+@member_required(Role.REP)
+@require_POST
+def snooze(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    form = SnoozeForm(request.POST, time_zone=request.workspace.default_time_zone)
+    if not form.is_valid() or "until_at" not in form.cleaned_data:
+        return _refused(request, handoff, filters, ValidationError("Choose how long to snooze it."))
+    until = form.cleaned_data["until_at"]
+    local = timezone.localtime(until, form.zone)
+    return _decide(
+        request,
+        handoff,
+        filters,
+        lambda: decisions.handoff_snooze(handoff=handoff, actor=request.membership, until=until),
+        f"Snoozed until {local:%a %d %b, %H:%M} ({form.zone.key}).",
+    )
+
+
+@member_required(Role.REP)
+@require_POST
+def assign(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    form = AssignForm(request.POST)
+    form.is_valid()
+    assignee_id = form.assignee_id()
+    try:
+        decisions.handoff_assign(handoff=handoff, actor=request.membership, assignee_id=assignee_id)
+    except REFUSALS as refusal:
+        return _refused(request, handoff, filters, refusal)
+    if assignee_id is None:
+        text = "Unassigned: anyone may take it."
+    elif assignee_id == request.user.pk:
+        text = "Assigned to you."
+    else:
+        text = "Assigned."
+    return _after_decision(request, handoff, filters, text, advance=False)
+
+
+@member_required(Role.REP)
+@require_POST
+def hand_back(request, handoff_id: int):
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    if handoff.contact is None:
+        return _refused(request, handoff, filters, ValidationError("This item has no contact."))
+    try:
+        decisions.contact_hand_back(contact=handoff.contact, actor=request.membership)
+    except REFUSALS as refusal:
+        return _refused(request, handoff, filters, refusal)
+    return _after_decision(request, handoff, filters, "Handed back: the agents continue the sequence.", advance=False)
+
+
+@member_required(Role.REP)
+@require_POST
+def compose(request, handoff_id: int):
+    """A person who took the conversation over writes to the contact."""
+    handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
+    form = ComposeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, handoff, filters, ValidationError("Write a subject and a message."))
+    try:
+        inbox_support.person_message_queue(
+            handoff=handoff,
+            actor=request.membership,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            token=form.cleaned_data["token"],
+        )
+    except REFUSALS as refusal:
+        return _refused(request, handoff, filters, refusal)
+    return _after_decision(request, handoff, filters, "Your email is queued for sending.", advance=False)
+
+
+@member_required(Role.REP)
+@require_POST
+def bulk(request):
+    """Approve or reject the ticked items, or every open item of the current filter."""
+    filters, now = filters_from(request.GET), timezone.now()
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an action and what to apply it to.")
+        return _bulk_done(request, filters)
+    if form.cleaned_data["scope"] == "filter":
+        ids = selectors.inbox_ids_in_filter(membership=request.membership, filters=filters, now=now)
+    else:
+        ids = form.selected_ids()
+    if not ids:
+        messages.error(request, "Tick the items to act on first, or choose every item in this filter.")
+        return _bulk_done(request, filters)
+    try:
+        outcome = handoffs_bulk_decide(
+            actor=request.membership,
+            handoff_ids=ids,
+            action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, _refusal(error))
+        return _bulk_done(request, filters)
+    (messages.success if outcome.done else messages.warning)(request, outcome.summary())
+    return _bulk_done(request, filters)
+
+
+def _bulk_done(request, filters: InboxFilters) -> HttpResponse:
+    if not request.htmx:
+        return redirect(_item_url(None, filters))
+    response = _render_page(request, filters)
+    response["HX-Push-Url"] = _item_url(None, filters)
+    return response

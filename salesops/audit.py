@@ -46,8 +46,11 @@ def audit_record(
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
     workspace_id = workspace.pk if workspace is not None else None
-    chain, _ = AuditChain.objects.get_or_create(key=_chain_key(workspace_id))
-    chain = AuditChain.objects.select_for_update().get(pk=chain.pk)
+    key = _chain_key(workspace_id)
+    chain = AuditChain.objects.select_for_update().filter(key=key).first()
+    if chain is None:  # the chain's first event: create its head (safely against a parallel first)
+        AuditChain.objects.get_or_create(key=key)
+        chain = AuditChain.objects.select_for_update().get(key=key)
     event = AuditEvent(
         workspace_id=workspace_id,
         sequence=chain.last_sequence + 1,

@@ -7,6 +7,7 @@ from salesops.models import Role
 NAVIGATION = [
     ("Dashboard", "dashboard", Role.REP),
     ("Inbox", "review:inbox", Role.REP),
+    ("Meetings", "meetings:meeting_list", Role.REP),
     ("Campaigns", "campaigns:campaign_list", Role.MANAGER),
     ("ICPs", "campaigns:icp_list", Role.MANAGER),
     ("Accounts", "campaigns:account_list", Role.REP),

@@ -53,6 +53,8 @@ class Workspace(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     default_time_zone = models.CharField(max_length=64, default="UTC")
+    # SHA-256 of the secret that mail relays present to POST inbound mail (shown once when made).
+    inbound_secret_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

@@ -1,5 +1,8 @@
 """Writes of the core: workspaces, memberships, invitations and security events. Each one audited."""
 
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -40,6 +43,37 @@ def workspace_create(*, name: str, owner: User, slug: str | None = None) -> Work
         target=workspace,
         after={"name": name, "admin": owner.email, "membership": membership.pk},
     )
+    return workspace
+
+
+@transaction.atomic
+def workspace_inbound_secret_rotate(*, actor: Membership) -> str:
+    """Make a new inbound-mail secret; only its hash is kept, so this is the one time it is shown."""
+    _require_role(actor, Role.ADMIN)
+    secret = "inb_" + secrets.token_urlsafe(32)
+    workspace = Workspace.objects.select_for_update().get(pk=actor.workspace_id)
+    had_one = bool(workspace.inbound_secret_hash)
+    workspace.inbound_secret_hash = hashlib.sha256(secret.encode()).hexdigest()
+    workspace.save(update_fields=["inbound_secret_hash"])
+    audit_record(
+        workspace=workspace,
+        verb="workspace.inbound_secret_rotated",
+        actor=actor_label(actor.user),
+        actor_user=actor.user,
+        target=workspace,
+        after={"replaced_previous": had_one},
+    )
+    return secret
+
+
+def workspace_for_inbound_secret(secret: str) -> Workspace | None:
+    if not secret:
+        return None
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    workspace = Workspace.objects.filter(inbound_secret_hash=digest).first()
+    # Compare in constant time too, so a near miss and a far miss look the same.
+    if workspace is None or not hmac.compare_digest(workspace.inbound_secret_hash, digest):
+        return None
     return workspace
 
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "salesops",
     "campaigns",
     "agents",
+    "agents.meetings",
+    "agents.conversations",
     "review",
 ]
 
@@ -211,6 +213,8 @@ if SALESOPS_LLM_PROVIDER == "anthropic" and not ANTHROPIC_API_KEY:
     raise ImproperlyConfigured("ANTHROPIC_API_KEY must be set when SALESOPS_LLM_PROVIDER=anthropic")
 
 SALESOPS_INVITATION_MAX_AGE_DAYS = env_int("SALESOPS_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+# Inbound emails larger than this are kept as failed with the reason (bytes; 10 MB).
+SALESOPS_INBOUND_MAX_BYTES = env_int("SALESOPS_INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # CSV uploads larger than this are refused before anything is stored (bytes; 50 MB).
 SALESOPS_IMPORT_MAX_BYTES = env_int("SALESOPS_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 
@@ -322,3 +326,47 @@ SALESOPS_LLM_MONTHLY_BUDGET_USD = _env_decimal("SALESOPS_LLM_MONTHLY_BUDGET_USD"
 # (their model calls run concurrently), and how often the campaign tick runs (minutes).
 SALESOPS_AGENT_CONCURRENCY = env_int("SALESOPS_AGENT_CONCURRENCY", 8, minimum=1)
 SALESOPS_TICK_MINUTES = env_int("SALESOPS_TICK_MINUTES", 15, minimum=1)
+
+# ---------------------------------------------------------------------------------------------------
+# Delivery (agents/delivery): secrets at rest, the sandbox, the deliverability agent's limits.
+# ---------------------------------------------------------------------------------------------------
+# Key(s) encrypting mailbox secrets at rest, comma-separated: the first encrypts, every one decrypts
+# (add a new key in front to rotate). Required with DEBUG off; development derives one from SECRET_KEY.
+SALESOPS_ENCRYPTION_KEYS = env_list("SALESOPS_ENCRYPTION_KEY")
+if not SALESOPS_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("SALESOPS_ENCRYPTION_KEY must be set when DEBUG is off")
+    SALESOPS_ENCRYPTION_KEYS = ["development-only:" + SECRET_KEY]
+for _key in SALESOPS_ENCRYPTION_KEYS:
+    if len(_key) < 32:
+        raise ImproperlyConfigured("SALESOPS_ENCRYPTION_KEY must be at least 32 characters (each key, if several)")
+# Without EMAIL_HOST in development, outgoing prospect mail is kept in the app's "Sandbox mail" page.
+SALESOPS_MAIL_SANDBOX = env_bool("SALESOPS_MAIL_SANDBOX", default=DEBUG and not EMAIL_HOST_FROM_ENV)
+# The domain in generated Message-IDs. [SITE_URL's host]
+SALESOPS_MESSAGE_ID_DOMAIN = env_str(
+    "SALESOPS_MESSAGE_ID_DOMAIN",
+    default=(SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"),
+)
+# Scheduling: how far ahead slots are handed out, how far apart one mailbox's emails are at least,
+# how many emails one recipient domain gets a day from the workspace, how late a slot may still be used.
+SALESOPS_DELIVERY_HORIZON_DAYS = env_int("SALESOPS_DELIVERY_HORIZON_DAYS", 14, minimum=1)
+SALESOPS_DELIVERY_MIN_SPACING_SECONDS = env_int("SALESOPS_DELIVERY_MIN_SPACING_SECONDS", 120, minimum=1)
+SALESOPS_DELIVERY_DOMAIN_DAILY_LIMIT = env_int("SALESOPS_DELIVERY_DOMAIN_DAILY_LIMIT", 20, minimum=1)
+SALESOPS_DELIVERY_LATE_GRACE_SECONDS = env_int("SALESOPS_DELIVERY_LATE_GRACE_SECONDS", 900, minimum=1)
+# Sending: attempts while the server accepted nothing, the SMTP timeout, and when a row left in
+# "sending" (a worker died mid-send) becomes "outcome unknown" and an exception for a person.
+SALESOPS_DELIVERY_MAX_ATTEMPTS = env_int("SALESOPS_DELIVERY_MAX_ATTEMPTS", 3, minimum=1)
+SALESOPS_DELIVERY_SMTP_TIMEOUT_SECONDS = env_int("SALESOPS_DELIVERY_SMTP_TIMEOUT_SECONDS", 30, minimum=1)
+SALESOPS_DELIVERY_STUCK_AFTER_SECONDS = env_int("SALESOPS_DELIVERY_STUCK_AFTER_SECONDS", 600, minimum=60)
+SALESOPS_DELIVERY_TICK_MINUTES = env_int("SALESOPS_DELIVERY_TICK_MINUTES", 1, minimum=1)
+# Automatic stop of a mailbox or campaign: recent hard-bounce and complaint rates (fractions), over the
+# last RATE_WINDOW_DAYS, once at least RATE_MIN_SENT emails were sent.
+SALESOPS_DELIVERY_MAX_BOUNCE_RATE = _env_decimal("SALESOPS_DELIVERY_MAX_BOUNCE_RATE", "0.03")
+SALESOPS_DELIVERY_MAX_COMPLAINT_RATE = _env_decimal("SALESOPS_DELIVERY_MAX_COMPLAINT_RATE", "0.001")
+SALESOPS_DELIVERY_RATE_WINDOW_DAYS = env_int("SALESOPS_DELIVERY_RATE_WINDOW_DAYS", 14, minimum=1)
+SALESOPS_DELIVERY_RATE_MIN_SENT = env_int("SALESOPS_DELIVERY_RATE_MIN_SENT", 20, minimum=1)
+
+# The prospect simulator answers sandbox mail (development and demos only: on by default when DEBUG
+# runs without a real mail server).
+SALESOPS_PROSPECT_SIMULATOR = env_bool("SALESOPS_PROSPECT_SIMULATOR", default=DEBUG and not EMAIL_HOST_FROM_ENV)
+SALESOPS_PROSPECT_SIMULATOR_DELAY_SECONDS = env_int("SALESOPS_PROSPECT_SIMULATOR_DELAY_SECONDS", 20, minimum=0)

@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SALESOPS_ENCRYPTION_KEY", "test-encryption-key-not-for-production-0123456789")
 
 from salesops.settings import *  # noqa: F403
 from salesops.settings import DATABASES, Q_CLUSTER

@@ -14,12 +14,18 @@ urlpatterns = [
     path("settings/members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     # Settings -> API keys: views live in campaigns (which owns ApiKey); included by name so the core imports no app.
     path("settings/api-keys/", include("campaigns.urls_api_keys")),
+    # Settings -> Mailboxes, Suppression, Outbox, Sandbox mail, and the public unsubscribe link (agents owns delivery).
+    path("", include("agents.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("campaigns/", include("campaigns.urls")),
     path("agent-runs/", include("agents.urls_runs")),
     path("inbox/", include("review.urls")),
+    path("meetings/", include("agents.meetings.urls")),
+    # The prospect's booking pages: public, each URL carries a signed token.
+    path("book/", include("agents.meetings.public_urls")),
+    path("inbound/", include("agents.conversations.urls")),
     path("api/v1/", include("campaigns.api_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

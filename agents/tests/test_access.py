@@ -9,8 +9,23 @@ URL_RULES = {
     "agent_runs:run_list": Rule(Role.ADMIN),
     "agent_runs:run_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"run_id": rows.run.pk}),
     "agent_runs:contact_history": Rule(Role.ADMIN, kwargs=lambda rows: {"contact_id": rows.run.contact_id}),
+    # Delivery (Settings → Mailboxes, Suppression, Outbox, Sandbox mail): admins only.
+    "agents:mailbox_list": Rule(Role.ADMIN),
+    "agents:mailbox_create": Rule(Role.ADMIN),
+    "agents:mailbox_edit": Rule(Role.ADMIN, kwargs=lambda rows: {"mailbox_id": rows.mailbox.pk}),
+    "agents:mailbox_send_test": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"mailbox_id": rows.mailbox.pk}),
+    "agents:suppression_list": Rule(Role.ADMIN),
+    "agents:suppression_add": Rule(Role.ADMIN, "post"),
+    "agents:suppression_import": Rule(Role.ADMIN, "post"),
+    "agents:suppression_remove": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"suppression_id": rows.suppression.pk}),
+    "agents:outbox_list": Rule(Role.ADMIN),
+    "agents:outbox_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"message_id": rows.message.pk}),
+    "agents:sandbox_list": Rule(Role.ADMIN),
+    "agents:sandbox_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
 }
-PUBLIC_URLS: dict[str, str] = {}
+PUBLIC_URLS: dict[str, str] = {
+    "agents:unsubscribe": "the signed unsubscribe link in every email (RFC 8058); tested in test_delivery_unsubscribe",
+}
 
 
 @pytest.fixture
@@ -19,7 +34,22 @@ def access_rows(personas):
     from agents.tests.factories import make_lead
 
     personas.run = lead_pipeline_run(run_id=make_lead(workspace=personas.workspace).run.pk)
+    _delivery_rows(personas)
     return personas
+
+
+def _delivery_rows(personas) -> None:
+    from agents.models import SandboxMail, Suppression
+    from agents.tests.delivery_support import make_mailbox, make_queued
+
+    personas.mailbox = make_mailbox(workspace=personas.workspace)
+    personas.suppression = Suppression.objects.create(
+        workspace=personas.workspace, kind="domain", value="blocked.example", reason="manual"
+    )
+    personas.message = make_queued(workspace=personas.workspace)
+    personas.sandbox_mail = SandboxMail.objects.create(
+        workspace=personas.workspace, from_header="a@b.example", to_header="c@d.example", subject="Hi", raw="Hi"
+    )
 
 
 globals().update(access_tests(URL_RULES))

@@ -46,7 +46,11 @@ def test_a_lead_of_an_excluded_domain_is_dropped_and_never_contacted(personas):
     assert run.outcome == AgentRun.Outcome.DROPPED
     assert not OutboundMessage.objects.exists()
     assert "exclusion list" in run.decision["reason"]
-    assert list(AgentStep.objects.filter(run=run).values_list("agent", flat=True)) == ["research", "qualify", "route"]
+    assert list(AgentStep.objects.filter(run=run).order_by("pk").values_list("agent", flat=True)) == [
+        "research",
+        "qualify",
+        "route",
+    ]
 
 
 def test_a_hostile_signal_becomes_an_exception_and_is_never_obeyed(personas):

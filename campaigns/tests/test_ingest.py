@@ -202,8 +202,8 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(personas):
 
     assert len(small) == len(large)
     # savepoint; accounts by domain; savepoint, contacts by email, INSERT, release; the audit event:
-    # savepoint, chain, chain locked, INSERT event, UPDATE chain, release; release.
-    assert len(large) == 13, [query["sql"][:80] for query in large]
+    # savepoint, chain locked, INSERT event, UPDATE chain, release; release.
+    assert len(large) == 12, [query["sql"][:80] for query in large]
     assert len(updating) == len(large), [query["sql"][:80] for query in updating]
     assert _statuses(results).count("updated") == 150
 

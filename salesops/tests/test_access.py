@@ -47,9 +47,9 @@ globals().update(access_tests(URL_RULES))
 
 def test_navigation_shows_each_role_only_its_links(personas):
     expected = {
-        "rep": {"Dashboard", "Inbox", "Accounts"},
-        "manager": {"Dashboard", "Inbox", "Accounts", "Campaigns", "ICPs"},
-        "admin": {"Dashboard", "Inbox", "Accounts", "Campaigns", "ICPs", "Audit", "Settings"},
+        "rep": {"Dashboard", "Inbox", "Meetings", "Accounts"},
+        "manager": {"Dashboard", "Inbox", "Meetings", "Accounts", "Campaigns", "ICPs"},
+        "admin": {"Dashboard", "Inbox", "Meetings", "Accounts", "Campaigns", "ICPs", "Audit", "Settings"},
     }
     for persona, labels in expected.items():
         response = personas.client_for(getattr(personas, persona)).get(reverse("dashboard"))

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "p7#x2!q9-a-real-looking-secret-key-that-is-long-enough-for-django-checks",
     "ALLOWED_HOSTS": "sales.example.com",
     "EMAIL_HOST": "smtp.example.com",
+    "SALESOPS_ENCRYPTION_KEY": "a-real-looking-encryption-key-for-mailbox-secrets-0123456789",
 }
 
 

@@ -1,0 +1,153 @@
+"""Reading an inbound email: who, which thread, the new text without quoted history, and whether it is
+an automatic reply (with the return date) or a bounce (with the failed addresses)."""
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+
+import html2text
+from flufl.bounce import all_failures
+from mailparser_reply import EmailReplyParser
+
+REPLY_LANGUAGES = ["en", "de", "fr", "es"]
+_reply_parser = EmailReplyParser(languages=REPLY_LANGUAGES)
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+AUTO_REPLY_PHRASES = re.compile(
+    r"out of (?:the )?office|auto(?:matic)?[- ]?reply|away from (?:the office|my desk|email)|on (?:annual )?leave"
+    r"|on vacation|on holiday|limited access to (?:my )?e-?mail|abwesenheit|nicht im büro|außer haus|im urlaub"
+    r"|absence du bureau|en congés?|absent(?:e)? du|fuera de la oficina|de vacaciones|respuesta automática",
+    re.IGNORECASE,
+)
+_RETURN_PHRASE = re.compile(
+    r"back|return(?:ing|s)?|until|till|wieder (?:im büro|erreichbar|da)|zurück|bis (?:zum|einschließlich)?"
+    r"|de retour|jusqu'au|regreso|vuelvo|volveré|de vuelta|hasta el",
+    re.IGNORECASE,
+)
+
+
+class MalformedMessage(ValueError):
+    """The bytes are not a readable email; the message says why."""
+
+
+@dataclass
+class ParsedMessage:
+    message_id: str
+    in_reply_to: list[str]
+    references: list[str]
+    from_address: str
+    from_name: str
+    to_addresses: list[str]
+    subject: str
+    text: str  # the new part of the message, quoted history and signature removed
+    full_text: str
+    sent_at: datetime | None
+    auto_reply: bool = False
+    return_date: date | None = None
+    bounce: bool = False
+    bounced_addresses: list[str] = field(default_factory=list)
+    permanent_bounce: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _body_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeDecodeError):
+        payload = part.get_payload(decode=True) or b""
+        content = payload.decode("utf-8", errors="replace")
+    if part.get_content_type() == "text/html":
+        converter = html2text.HTML2Text()
+        converter.ignore_images = True
+        converter.ignore_links = False
+        converter.body_width = 0
+        content = converter.handle(content)  # markup becomes text; nothing is executed or kept as HTML
+    return content.replace("\r\n", "\n").strip()
+
+
+def _ids(value: str | None) -> list[str]:
+    return _MESSAGE_ID.findall(value or "")
+
+
+def _is_auto_reply(message: EmailMessage, subject: str, text: str) -> bool:
+    auto_submitted = (message.get("Auto-Submitted") or "no").strip().lower()
+    if auto_submitted != "no":
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("X-Auto-Response-Suppress"):
+        return True
+    if (message.get("Precedence") or "").strip().lower() in {"auto_reply", "bulk", "junk"}:
+        return True
+    return bool(AUTO_REPLY_PHRASES.search(subject) or AUTO_REPLY_PHRASES.search(text[:600]))
+
+
+def return_date_in(text: str, *, now: datetime | None = None) -> date | None:
+    """The date someone says they are back, if the text gives one."""
+    import dateparser.search
+
+    settings = {
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": now or datetime.now(),
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    found_dates = []
+    for match in _RETURN_PHRASE.finditer(text):
+        # The date may come after the words ("back on 7 December") or before them ("ab dem 7. Dezember
+        # wieder erreichbar"): look on both sides, and take the latest date named near any of them.
+        window = text[max(0, match.start() - 40) : match.end() + 60]
+        found = dateparser.search.search_dates(window, languages=REPLY_LANGUAGES, settings=settings) or []
+        found_dates += [value.date() for _, value in found]
+    if found_dates:
+        return max(found_dates)
+    return None
+
+
+def parse_message(raw: bytes, *, now: datetime | None = None) -> ParsedMessage:
+    if not raw or not raw.strip():
+        raise MalformedMessage("The message is empty.")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    if not message.keys():
+        raise MalformedMessage("The message has no headers.")
+    try:
+        from_name, from_address = parseaddr(str(message.get("From", "")))
+        subject = str(message.get("Subject", "") or "")
+        to_addresses = [address.lower() for _, address in getaddresses([str(v) for v in message.get_all("To", [])])]
+        to_addresses += [address.lower() for _, address in getaddresses([str(v) for v in message.get_all("Cc", [])])]
+    except (ValueError, TypeError, IndexError) as error:
+        raise MalformedMessage(f"Unreadable address headers: {error}") from None
+    if not from_address or "@" not in from_address:
+        raise MalformedMessage("The message has no sender address.")
+    full_text = _body_text(message)
+    text = _reply_parser.parse_reply(text=full_text) or full_text
+    try:
+        sent_at = message["Date"].datetime if message.get("Date") else None
+    except (AttributeError, ValueError, TypeError):
+        sent_at = None
+    temporary, permanent = all_failures(message)
+    bounced = sorted({(a.decode() if isinstance(a, bytes) else str(a)).lower() for a in temporary | permanent})
+    is_bounce = bool(bounced) or message.get_content_type() == "multipart/report"
+    auto = not is_bounce and _is_auto_reply(message, subject, full_text)
+    return ParsedMessage(
+        message_id=(_ids(message.get("Message-ID")) or [""])[0],
+        in_reply_to=_ids(message.get("In-Reply-To")),
+        references=_ids(message.get("References")),
+        from_address=from_address.lower(),
+        from_name=from_name,
+        to_addresses=to_addresses,
+        subject=subject,
+        text=text.strip(),
+        full_text=full_text,
+        sent_at=sent_at,
+        auto_reply=auto,
+        return_date=return_date_in(full_text, now=now) if auto else None,
+        bounce=is_bounce,
+        bounced_addresses=bounced,
+        permanent_bounce=bool(permanent),
+        headers={key: str(value)[:500] for key, value in message.items()},
+    )

@@ -1,0 +1,448 @@
+"""Inbound replies: receive (idempotently, losing nothing), match to a thread, classify, and act.
+
+Any human reply stops the contact's sequence. What happens next depends on what the reply means:
+unsubscribe and bounce suppress; out of office and "not now" move the sequence; negotiation goes to a
+person and the agent stays silent; questions, objections and interest get a grounded answer that is
+verified and routed like any draft; referrals become new contacts a person reviews."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from agents.conversations.classify import ClassifyInput, ClassifyOutput, classify
+from agents.conversations.models import InboundMessage
+from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message
+from agents.delivery.health import delivery_record_bounce
+from agents.delivery.unsubscribe import UnsubscribeTarget, contact_unsubscribe
+from agents.llm import LLMError, get_provider
+from agents.meetings.services import offer_meeting
+from agents.models import AgentRun, AgentStep, EmailThread, Handoff, OutboundMessage, Suppression
+from agents.pipeline import WorkspaceBudget, handoff_open
+from agents.prompts import load_prompt
+from campaigns.ingest import normalize_domain
+from campaigns.models import Account, Campaign, Contact
+from salesops.audit import audit_record
+from salesops.models import Workspace
+
+logger = logging.getLogger(__name__)
+
+WAITING_STATUSES = (OutboundMessage.Status.QUEUED, OutboundMessage.Status.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class Received:
+    inbound: InboundMessage
+    created: bool
+
+
+def inbound_receive(*, workspace: Workspace, raw: bytes, channel: str) -> Received:
+    """Store an inbound message before anything else; the same message twice is one message.
+
+    Oversized or unreadable messages are kept as failed, with the reason, for admins to see."""
+    limit = settings.SALESOPS_INBOUND_MAX_BYTES
+    failure = ""
+    parsed: ParsedMessage | None = None
+    if len(raw) > limit:
+        failure = f"The message is {len(raw):,} bytes; the limit is {limit:,}."
+    else:
+        try:
+            parsed = parse_message(raw)
+        except MalformedMessage as error:
+            failure = f"Unreadable message: {error}"
+        except Exception as error:  # a parser crash on hostile input must not lose the message
+            failure = f"Unreadable message: {type(error).__name__}: {error}"
+    dedupe_key = (parsed.message_id if parsed and parsed.message_id else "") or (
+        "sha256:" + hashlib.sha256(raw).hexdigest()
+    )
+    fields = {
+        "workspace": workspace,
+        "channel": channel,
+        "raw": raw[:limit],
+        "size_bytes": len(raw),
+        "dedupe_key": dedupe_key[:300],
+        "status": InboundMessage.Status.FAILED if failure else InboundMessage.Status.RECEIVED,
+        "failure_reason": failure,
+        "from_address": parsed.from_address[:254] if parsed else "",
+        "subject": parsed.subject[:400] if parsed else "",
+        "text": parsed.text[:20000] if parsed else "",
+    }
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(**fields)
+    except IntegrityError:
+        return Received(InboundMessage.objects.get(workspace=workspace, dedupe_key=fields["dedupe_key"]), False)
+    audit_record(
+        workspace=workspace,
+        verb="inbound.failed" if failure else "inbound.received",
+        actor=f"inbound:{channel}",
+        target=inbound,
+        after={"from": inbound.from_address, "subject": inbound.subject, "reason": failure},
+    )
+    if not failure:
+        transaction.on_commit(lambda: async_task("agents.conversations.tasks.inbound_process_task", inbound.pk))
+    return Received(inbound, True)
+
+
+# Matching ---------------------------------------------------------------------------------------
+
+
+def _thread_by_token(workspace_id: int, addresses: list[str]) -> EmailThread | None:
+    tokens = []
+    for address in addresses:
+        local = address.split("@", 1)[0]
+        tokens += [local.split("+", 1)[1]] if "+" in local else []
+        tokens.append(local)
+    return (
+        EmailThread.objects.filter(workspace_id=workspace_id, reply_token__in=tokens)
+        .select_related("contact", "campaign")
+        .first()
+    )
+
+
+def match_thread(workspace_id: int, parsed: ParsedMessage) -> tuple[EmailThread | None, Contact | None, str]:
+    """The per-thread reply-to token, then In-Reply-To/References, then the sender's address."""
+    unsubscribe_tokens = [
+        address.split("@", 1)[0].split("unsubscribe-", 1)[1]
+        for address in parsed.to_addresses
+        if "unsubscribe-" in address.split("@", 1)[0]
+    ]
+    if unsubscribe_tokens:  # the List-Unsubscribe mailto address: an unsubscribe whatever the body says
+        thread = _thread_by_token(workspace_id, unsubscribe_tokens)
+        if thread:
+            return thread, thread.contact, "unsubscribe"
+    thread = _thread_by_token(workspace_id, parsed.to_addresses)
+    if thread:
+        return thread, thread.contact, "token"
+    ids = parsed.in_reply_to + parsed.references
+    if ids:
+        message = (
+            OutboundMessage.objects.filter(workspace_id=workspace_id, message_id__in=ids)
+            .select_related("thread", "contact")
+            .order_by("-created_at")
+            .first()
+        )
+        if message:
+            return message.thread, message.contact, "header"
+    addresses = parsed.bounced_addresses if parsed.bounce else [parsed.from_address]
+    contact = Contact.objects.filter(workspace_id=workspace_id, email__in=addresses).first()
+    if contact:
+        thread = EmailThread.objects.filter(contact=contact).order_by("-created_at").first()
+        return thread, contact, "sender"
+    return None, None, ""
+
+
+# Processing -------------------------------------------------------------------------------------
+
+
+def inbound_process(*, inbound_id: int, provider=None) -> InboundMessage:
+    with transaction.atomic():
+        claimed = InboundMessage.objects.filter(pk=inbound_id, status=InboundMessage.Status.RECEIVED).update(
+            processed_at=timezone.now()
+        )
+    inbound = InboundMessage.objects.select_related("workspace").get(pk=inbound_id)
+    if not claimed:
+        return inbound
+    try:
+        _process(inbound, provider or get_provider())
+    except Exception as error:
+        logger.exception("inbound message %s failed", inbound_id)
+        inbound.status, inbound.failure_reason = InboundMessage.Status.FAILED, f"{type(error).__name__}: {error}"
+        inbound.save(update_fields=["status", "failure_reason"])
+        handoff_open(
+            run=None,
+            workspace_id=inbound.workspace_id,
+            kind=Handoff.Kind.EXCEPTION,
+            reason=f"A reply from {inbound.from_address or 'an unknown sender'} could not be processed: {error}",
+            proposal={"inbound": inbound.pk, "subject": inbound.subject, "text": inbound.text},
+            contact_id=inbound.contact_id,
+            dedupe_key=f"inbound-failed:{inbound.pk}",
+        )
+    return inbound
+
+
+def _process(inbound: InboundMessage, provider) -> None:
+    parsed = parse_message(bytes(inbound.raw))
+    thread, contact, matched_by = match_thread(inbound.workspace_id, parsed)
+    inbound.thread, inbound.contact, inbound.matched_by = thread, contact, matched_by
+    output = _classify(inbound, parsed, provider)
+    if matched_by == "unsubscribe":
+        output = ClassifyOutput(category="unsubscribe", confidence=1, span="List-Unsubscribe mailto")
+    inbound.category = output.category
+    inbound.classification = output.model_dump(mode="json")
+    if contact is None:
+        inbound.status = InboundMessage.Status.UNMATCHED
+        inbound.action = "Not matched to a conversation: waiting in the inbox."
+        inbound.save()
+        handoff_open(
+            run=None,
+            workspace_id=inbound.workspace_id,
+            kind=Handoff.Kind.REPLY_REVIEW,
+            reason=f"Unmatched email from {parsed.from_address}: no thread, reference or contact fits it.",
+            proposal={"inbound": inbound.pk, "subject": parsed.subject, "text": parsed.text, "unmatched": True},
+            dedupe_key=f"inbound:{inbound.pk}",
+        )
+        return
+    with transaction.atomic():
+        inbound.action = _act(inbound, parsed, output, thread, contact)
+        inbound.status = InboundMessage.Status.PROCESSED
+        inbound.save()
+    audit_record(
+        workspace=inbound.workspace,
+        verb=f"inbound.{output.category}",
+        actor="agent:classifier",
+        target=inbound,
+        after={"contact": contact.pk, "matched_by": matched_by, "action": inbound.action, "span": output.span},
+    )
+
+
+def _classify(inbound: InboundMessage, parsed: ParsedMessage, provider) -> ClassifyOutput:
+    data = ClassifyInput(
+        subject=parsed.subject,
+        text=parsed.text,
+        auto_reply=parsed.auto_reply,
+        return_date=parsed.return_date,
+        bounce=parsed.bounce,
+        today=timezone.localdate(),
+    )
+    budget = WorkspaceBudget(inbound.workspace_id)
+    try:
+        output, result, version = classify(data, provider=provider, budget=budget)
+    except LLMError as error:
+        AgentStep.objects.create(
+            workspace_id=inbound.workspace_id,
+            agent="classify",
+            provider=getattr(provider, "name", ""),
+            model="",
+            prompt_version=load_prompt("classify").version,
+            input_digest=hashlib.sha256(data.model_dump_json().encode()).hexdigest(),
+            input=data.model_dump(mode="json"),
+            error=f"{type(error).__name__}: {error.message}",
+            cost_usd=error.cost_usd,
+        )
+        raise
+    AgentStep.objects.create(
+        workspace_id=inbound.workspace_id,
+        agent="classify",
+        provider=result.provider,
+        model=result.model,
+        prompt_version=version,
+        input_digest=hashlib.sha256(data.model_dump_json().encode()).hexdigest(),
+        input=data.model_dump(mode="json"),
+        output=output.model_dump(mode="json"),
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        cache_write_tokens=result.cache_creation_input_tokens,
+        cache_read_tokens=result.cache_read_input_tokens,
+        cost_usd=result.cost_usd,
+        latency_ms=result.latency_ms,
+        request_id=result.request_id or "",
+        decision=output.category,
+        confidence=round(output.confidence, 3),
+    )
+    return output
+
+
+def _cancel_waiting(contact: Contact, reason: str) -> int:
+    return OutboundMessage.objects.filter(contact=contact, status__in=WAITING_STATUSES).update(
+        status=OutboundMessage.Status.CANCELLED, cancel_reason=reason
+    )
+
+
+def _suppress(contact: Contact, reason: str) -> None:
+    Suppression.objects.get_or_create(
+        workspace_id=contact.workspace_id,
+        kind=Suppression.Kind.EMAIL,
+        value=contact.email.lower(),
+        defaults={"reason": reason, "note": "from a reply"},
+    )
+
+
+def _stop_sequence(contact: Contact, thread: EmailThread | None) -> int:
+    """Any human reply stops the contact's sequence: nothing queued leaves, no further step is drafted."""
+    if thread is not None and thread.replied_at is None:
+        EmailThread.objects.filter(pk=thread.pk).update(replied_at=timezone.now())
+    if contact.status in (Contact.Status.NEW, Contact.Status.IN_SEQUENCE):
+        Contact.objects.filter(pk=contact.pk).update(status=Contact.Status.REPLIED)
+    return _cancel_waiting(contact, "replied")
+
+
+def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact: Contact) -> str:
+    category = output.category
+    workspace_id = inbound.workspace_id
+    campaign_id = thread.campaign_id if thread else None
+    if category == "bounce":
+        message = (
+            OutboundMessage.objects.filter(contact=contact, status=OutboundMessage.Status.SENT)
+            .order_by("-sent_at", "-pk")
+            .first()
+        )
+        if message is None:
+            Contact.objects.filter(pk=contact.pk).update(status=Contact.Status.BOUNCED)
+            _suppress(contact, Suppression.Reason.BOUNCE)
+            _cancel_waiting(contact, "bounced")
+            return "Bounced (no sent email found): contact suppressed."
+        delivery_record_bounce(message=message, detail=parsed.subject[:200], permanent=parsed.permanent_bounce)
+        if not parsed.permanent_bounce:
+            return "Temporary delivery failure: nothing suppressed."
+        return "Bounced: contact suppressed, waiting email cancelled, mailbox bounce rate updated."
+    if category == "out_of_office":
+        resume_on = (
+            output.not_now_until or parsed.return_date or timezone.localdate() + timedelta(days=7)
+        ) + timedelta(days=1)
+        _defer(contact, resume_on)
+        return f"Out of office: the next step waits until {resume_on.isoformat()}."
+
+    cancelled = _stop_sequence(contact, thread)
+    if output.injection_span:
+        handoff_open(
+            run=None,
+            workspace_id=workspace_id,
+            kind=Handoff.Kind.REPLY_REVIEW,
+            reason=f"The reply contains instructions to the agents ({output.injection_span!r}); they were not "
+            "followed. A person decides how to answer.",
+            proposal=_proposal(inbound, output),
+            campaign_id=campaign_id,
+            contact_id=contact.pk,
+            dedupe_key=f"inbound:{inbound.pk}",
+        )
+        if category != "unsubscribe":
+            return "Flagged: instruction-like text; a person answers."
+    if category == "unsubscribe":
+        contact_unsubscribe(
+            target=UnsubscribeTarget(workspace=inbound.workspace, contact=contact, message_pk=None), via="reply"
+        )
+        return f"Unsubscribed at once for every campaign; {cancelled} waiting email cancelled; no reply sent."
+    if category == "negotiation":
+        handoff_open(
+            run=None,
+            workspace_id=workspace_id,
+            kind=Handoff.Kind.NEGOTIATION,
+            reason=f"{contact.name} raises {output.negotiation_kind.replace('_', ' ') or 'terms'}: "
+            f"{output.span!r}. A person negotiates; the agents stay silent.",
+            proposal=_proposal(inbound, output),
+            campaign_id=campaign_id,
+            contact_id=contact.pk,
+            dedupe_key=f"inbound:{inbound.pk}",
+        )
+        return "Negotiation: handed to a person; the agent stays silent."
+    if category == "not_now":
+        resume_on = output.not_now_until or timezone.localdate() + timedelta(days=90)
+        _defer(contact, resume_on)
+        return f"Not now: a follow-up is due on {resume_on.isoformat()}."
+    if category == "referral":
+        return _referral(inbound, output, contact, campaign_id)
+    if category == "wrong_person":
+        return "Wrong person: the sequence stopped."
+    if category in ("question", "objection", "interested"):
+        return answer_reply(inbound=inbound, output=output, contact=contact, thread=thread)
+    handoff_open(
+        run=None,
+        workspace_id=workspace_id,
+        kind=Handoff.Kind.REPLY_REVIEW,
+        reason=f"A reply from {contact.name} needs a person: it fits no category the agents answer.",
+        proposal=_proposal(inbound, output),
+        campaign_id=campaign_id,
+        contact_id=contact.pk,
+        dedupe_key=f"inbound:{inbound.pk}",
+    )
+    return "Handed to a person."
+
+
+def _proposal(inbound: InboundMessage, output: ClassifyOutput) -> dict:
+    return {
+        "inbound": inbound.pk,
+        "subject": inbound.subject,
+        "text": inbound.text,
+        "classification": output.model_dump(mode="json"),
+    }
+
+
+def _defer(contact: Contact, resume_on: date) -> None:
+    """Nothing of the sequence leaves before `resume_on`; what was waiting is rescheduled after it."""
+    Contact.objects.filter(pk=contact.pk).update(sequence_resume_on=resume_on)
+    not_before = timezone.make_aware(datetime.combine(resume_on, datetime.min.time()))
+    OutboundMessage.objects.filter(contact=contact, status__in=WAITING_STATUSES).update(
+        status=OutboundMessage.Status.QUEUED, not_before=not_before, scheduled_for=None, send_day=None, mailbox=None
+    )
+
+
+def _referral(inbound, output: ClassifyOutput, contact: Contact, campaign_id) -> str:
+    if not output.referral_email:
+        handoff_open(
+            run=None,
+            workspace_id=inbound.workspace_id,
+            kind=Handoff.Kind.REPLY_REVIEW,
+            reason=f"{contact.name} refers to {output.referral_name or 'someone else'} without an address.",
+            proposal=_proposal(inbound, output),
+            campaign_id=campaign_id,
+            contact_id=contact.pk,
+            dedupe_key=f"inbound:{inbound.pk}",
+        )
+        return "Referral without an address: a person follows up."
+    email = output.referral_email.lower()
+    domain = normalize_domain(email.split("@", 1)[1])
+    account = Account.objects.filter(workspace_id=inbound.workspace_id, domain=domain).first() or contact.account
+    first, _, last = output.referral_name.partition(" ")
+    referred, created = Contact.objects.get_or_create(
+        workspace_id=inbound.workspace_id,
+        email=email,
+        defaults={"account": account, "first_name": first, "last_name": last, "referred_by": contact},
+    )
+    handoff_open(
+        run=None,
+        workspace_id=inbound.workspace_id,
+        kind=Handoff.Kind.REPLY_REVIEW,
+        reason=f"{contact.name} referred {referred.name} <{email}>. Review the new contact; the agents draft the "
+        "introduction for a person to approve.",
+        proposal={**_proposal(inbound, output), "referred_contact": referred.pk, "created": created},
+        campaign_id=campaign_id,
+        contact_id=referred.pk,
+        dedupe_key=f"inbound:{inbound.pk}",
+    )
+    return f"Referral: {'added' if created else 'found'} {email} for review."
+
+
+def answer_reply(*, inbound, output: ClassifyOutput, contact: Contact, thread) -> str:
+    """Questions, objections and interest get an answer drafted from the proof library and the thread,
+    verified and routed like any draft (interest: concrete meeting times and a booking link)."""
+    campaign_id = thread.campaign_id if thread else None
+    if campaign_id is None:
+        campaign_id = contact.runs.order_by("-created_at").values_list("campaign_id", flat=True).first()
+    if campaign_id is None:
+        handoff_open(
+            run=None,
+            workspace_id=inbound.workspace_id,
+            kind=Handoff.Kind.REPLY_REVIEW,
+            reason=f"{contact.name} replied ({output.category}) outside any campaign: a person answers.",
+            proposal=_proposal(inbound, output),
+            contact_id=contact.pk,
+            dedupe_key=f"inbound:{inbound.pk}",
+        )
+        return f"{output.category.capitalize()} outside a campaign: handed to a person."
+    campaign = Campaign.objects.get(pk=campaign_id)
+    meeting_offer = ""
+    if output.category == "interested":
+        try:
+            meeting_offer = offer_meeting(contact=contact, campaign=campaign)["text"]
+        except Exception as error:  # no rep or no availability: the answer goes out without times
+            logger.warning("no meeting offer for contact %s: %s", contact.pk, error)
+    earlier = contact.runs.filter(campaign_id=campaign_id, brief__isnull=False).order_by("-created_at").first()
+    run, _ = AgentRun.objects.get_or_create(
+        inbound_message=inbound,
+        defaults={
+            "workspace_id": inbound.workspace_id,
+            "campaign_id": campaign_id,
+            "contact": contact,
+            "step_position": 0,
+            "brief": earlier.brief if earlier else None,
+            "reply_context": {"text": inbound.text, "category": output.category, "meeting_offer": meeting_offer},
+        },
+    )
+    transaction.on_commit(lambda: async_task("agents.tasks.lead_batch_task", [run.pk]))
+    return f"{output.category.capitalize()}: an answer is being drafted (run {run.pk})."

@@ -1,0 +1,248 @@
+"""Replies come back into salesops and are understood; nothing that arrives is lost or doubled."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from agents.conversations.models import InboundMessage
+from agents.models import EmailThread, Handoff, OutboundMessage, Suppression
+from agents.tests.factories import make_lead
+from campaigns.models import Contact
+from salesops.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+CORPUS = Path(__file__).parent / "corpus"
+SECRET = "inb_test-secret-for-the-inbound-endpoint"
+
+
+@pytest.fixture
+def inbound(personas, django_capture_on_commit_callbacks):
+    """Post a raw message as a mail relay would, and run what it enqueues."""
+    personas.workspace.inbound_secret_hash = hashlib.sha256(SECRET.encode()).hexdigest()
+    personas.workspace.save()
+
+    def post(raw: bytes, secret: str = SECRET):
+        with django_capture_on_commit_callbacks(execute=True):
+            return personas.client_for(None).post(
+                reverse("conversations:inbound_mime"),
+                raw,
+                content_type="message/rfc822",
+                headers={"Authorization": f"Bearer {secret}"},
+            )
+
+    return post
+
+
+@pytest.fixture
+def sent_thread(personas):
+    """A contact who got our first email, in a thread with a reply token."""
+    from agents.models import Mailbox
+
+    lead = make_lead(workspace=personas.workspace)
+    contact = lead.contact
+    contact.email = "jane.doe@acme-robotics.example"
+    contact.first_name = "Jane"
+    contact.save()
+    mailbox = Mailbox.objects.create(
+        workspace=personas.workspace, from_name="Sam Keller", from_address="sam@demo-sales.example"
+    )
+    thread = EmailThread.objects.create(
+        workspace=personas.workspace, campaign=lead.campaign, contact=contact, mailbox=mailbox, reply_token="t8f3k2"
+    )
+    sent = OutboundMessage.objects.create(
+        workspace=personas.workspace,
+        campaign=lead.campaign,
+        contact=contact,
+        thread=thread,
+        mailbox=mailbox,
+        subject="After the funding news",
+        body_text="Hi Jane",
+        idempotency_key="first",
+        message_id="<out-1001@demo-sales.example>",
+        status=OutboundMessage.Status.SENT,
+    )
+    follow_up = OutboundMessage.objects.create(
+        workspace=personas.workspace,
+        campaign=lead.campaign,
+        contact=contact,
+        thread=thread,
+        subject="Re: After the funding news",
+        body_text="Following up",
+        idempotency_key="second",
+        step_position=2,
+    )
+    return thread, sent, follow_up
+
+
+def _raw(name: str, **replace: str) -> bytes:
+    text = (CORPUS / name).read_text()
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return text.encode()
+
+
+def test_a_wrong_or_missing_secret_is_refused_with_401(inbound):
+    assert inbound(_raw("01-interested-gmail.eml"), secret="nope").status_code == 401
+    assert not InboundMessage.objects.exists()
+
+
+def test_the_same_message_delivered_twice_is_one_message(inbound, sent_thread):
+    first = inbound(_raw("01-interested-gmail.eml"))
+    second = inbound(_raw("01-interested-gmail.eml"))
+    assert first.status_code == 202 and second.status_code == 200 and second.json()["duplicate"]
+    assert InboundMessage.objects.count() == 1
+
+
+def test_malformed_and_oversized_messages_are_kept_as_failed_never_a_500(inbound, settings, personas):
+    response = inbound(b"\x00\x01 this is not an email")
+    assert response.status_code == 202
+    failed = InboundMessage.objects.get()
+    assert failed.status == "failed" and "Unreadable" in failed.failure_reason
+    settings.SALESOPS_INBOUND_MAX_BYTES = 2000
+    big = inbound(_raw("01-interested-gmail.eml") + b"x" * 5000)
+    assert big.json()["status"] == "failed" and "limit" in big.json()["reason"]
+    page = personas.client_for(personas.admin).get(reverse("conversations:inbound_list"), {"status": "failed"})
+    assert "limit is 2,000" in page.text
+
+
+def test_a_reply_is_matched_by_its_token_and_any_human_reply_stops_the_sequence(inbound, sent_thread):
+    thread, _, follow_up = sent_thread
+    inbound(_raw("01-interested-gmail.eml"))
+    message = InboundMessage.objects.get()
+    assert (message.matched_by, message.thread, message.category) == ("token", thread, "interested")
+    follow_up.refresh_from_db()
+    assert follow_up.status == "cancelled" and follow_up.cancel_reason == "replied"
+    thread.refresh_from_db()
+    assert thread.replied_at is not None
+    assert Contact.objects.get(pk=thread.contact_id).status == "replied"
+
+
+def test_without_a_token_the_references_then_the_sender_match(inbound, sent_thread):
+    thread, _, _ = sent_thread
+    inbound(_raw("09-objection-competitor.eml", **{"reply+t8f3k2@": "someone@"}))
+    by_header = InboundMessage.objects.get()
+    assert by_header.matched_by == "header" and by_header.contact == thread.contact
+    raw = _raw("10-objection-budget.eml", **{"reply+t8f3k2@": "x@", "<out-1001@demo-sales.example>": "<zz@x>"})
+    raw = raw.replace(b"kim.sato@acme-robotics.example", b"jane.doe@acme-robotics.example")
+    inbound(raw)
+    assert InboundMessage.objects.latest("pk").matched_by == "sender"
+
+
+def test_unmatched_mail_lands_in_the_inbox(inbound, sent_thread):
+    raw = _raw("07-question-how.eml", **{"reply+t8f3k2@": "x@", "<out-1001@demo-sales.example>": "<zz@x>"})
+    inbound(raw)
+    message = InboundMessage.objects.get()
+    assert message.status == "unmatched"
+    handoff = Handoff.objects.get(kind=Handoff.Kind.REPLY_REVIEW)
+    assert "Unmatched email" in handoff.reason and handoff.proposal["unmatched"]
+
+
+def test_an_unsubscribe_in_german_suppresses_at_once_and_sends_nothing(inbound, sent_thread):
+    thread, _, follow_up = sent_thread
+    raw = _raw("22-unsubscribe-de.eml").replace(b"klaus.richter@", b"jane.doe@")
+    inbound(raw)
+    contact = Contact.objects.get(pk=thread.contact_id)
+    assert contact.status == "unsubscribed"
+    assert Suppression.objects.filter(value=contact.email, reason="unsubscribe").exists()
+    follow_up.refresh_from_db()
+    assert follow_up.status == "cancelled"
+    assert OutboundMessage.objects.filter(status="queued").count() == 0
+
+
+def test_out_of_office_moves_the_next_step_after_the_return_date(inbound, sent_thread):
+    thread, _, follow_up = sent_thread
+    raw = _raw("35-ooo-exchange.eml").replace(b"julia.hartmann@", b"jane.doe@")
+    inbound(raw)
+    contact = Contact.objects.get(pk=thread.contact_id)
+    assert contact.sequence_resume_on.isoformat() == "2026-12-08"
+    follow_up.refresh_from_db()
+    assert follow_up.status == "queued" and follow_up.not_before.date().isoformat() == "2026-12-08"
+    assert contact.status == "new"  # an auto-reply is not a human reply
+
+
+def test_a_bounce_suppresses_the_address_and_marks_the_contact(inbound, sent_thread):
+    thread, sent, follow_up = sent_thread
+    raw = _raw("40-bounce-postfix.eml").replace(b"old.contact@acme-robotics.example", b"jane.doe@acme-robotics.example")
+    inbound(raw)
+    contact = Contact.objects.get(pk=thread.contact_id)
+    assert contact.status == "bounced"
+    assert Suppression.objects.filter(value=contact.email, reason="bounce").exists()
+    sent.refresh_from_db()
+    follow_up.refresh_from_db()
+    assert sent.bounced_at is not None and follow_up.status == "cancelled"
+
+
+def test_a_negotiation_goes_straight_to_a_person_and_the_agent_stays_silent(inbound, sent_thread):
+    raw = _raw("27-negotiation-discount.eml").replace(b"quinn.rossi@", b"jane.doe@")
+    inbound(raw)
+    handoff = Handoff.objects.get(kind=Handoff.Kind.NEGOTIATION)
+    assert "discount" in handoff.reason and "agents stay silent" in handoff.reason
+    assert not OutboundMessage.objects.filter(status="queued").exists()
+
+
+def test_not_now_schedules_the_follow_up_on_the_date_given(inbound, sent_thread):
+    thread, _, _ = sent_thread
+    inbound(_raw("13-notnow-q1.eml").replace(b"paul.meyer@", b"jane.doe@"))
+    assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on.isoformat() == "2027-01-01"
+
+
+def test_a_referral_adds_the_new_contact_for_review(inbound, sent_thread):
+    inbound(_raw("16-referral-email.eml"))
+    referred = Contact.objects.get(email="maria.lopez@acme-robotics.example")
+    assert referred.first_name == "Maria" and referred.referred_by.email == "jane.doe@acme-robotics.example"
+    handoff = Handoff.objects.get(contact=referred)
+    assert "referred Maria Lopez" in handoff.reason
+
+
+def test_instructions_inside_a_reply_are_flagged_and_never_followed(inbound, sent_thread):
+    raw = _raw("33-hostile-injection-2.eml").replace(b"mallory.stone@", b"jane.doe@")
+    inbound(raw)
+    handoffs = list(Handoff.objects.values_list("kind", "reason"))
+    assert any("instructions to the agents" in reason for _, reason in handoffs)
+    assert not OutboundMessage.objects.filter(status="queued").exists()
+    assert AuditEvent.objects.filter(verb="inbound.negotiation").exists()
+
+
+def test_mail_to_the_list_unsubscribe_address_unsubscribes_whatever_it_says(inbound, sent_thread):
+    thread, _, _ = sent_thread
+    inbound(_raw("01-interested-gmail.eml", **{"reply+t8f3k2@": "reply+unsubscribe-t8f3k2@"}))
+    assert InboundMessage.objects.get().matched_by == "unsubscribe"
+    assert Contact.objects.get(pk=thread.contact_id).status == "unsubscribed"
+
+
+def test_on_the_not_now_date_the_next_step_is_drafted(inbound, sent_thread):
+    from datetime import date
+
+    from agents.delivery.sequences import not_now_follow_ups
+    from agents.models import AgentRun
+
+    thread, _, _ = sent_thread
+    thread.campaign.status = "active"
+    thread.campaign.save()
+    inbound(_raw("13-notnow-q1.eml").replace(b"paul.meyer@", b"jane.doe@"))
+    assert not_now_follow_ups(campaign=thread.campaign, today=date(2026, 12, 31)) == []
+    started = not_now_follow_ups(campaign=thread.campaign, today=date(2027, 1, 2))
+    assert [run.step_position for run in AgentRun.objects.filter(pk__in=started)] == [2]
+    contact = Contact.objects.get(pk=thread.contact_id)
+    assert contact.status == "in_sequence" and contact.sequence_resume_on is None
+
+
+def test_a_question_gets_a_grounded_answer_verified_and_routed(inbound, sent_thread, personas):
+    from agents.models import AgentRun
+
+    thread, _, _ = sent_thread
+    thread.campaign.autonomy = "review_all"
+    thread.campaign.save()
+    inbound(_raw("06-question-integration.eml").replace(b"priya.nair@", b"jane.doe@"))
+    run = AgentRun.objects.get(inbound_message__isnull=False)
+    assert run.reply_context["category"] == "question"
+    assert run.verification["passed"], run.verification
+    handoff = Handoff.objects.get(run=run)
+    assert handoff.kind == Handoff.Kind.DRAFT_REVIEW
+    assert handoff.proposal["draft"]["body"].startswith("Hi Jane,\n\nThanks for the question.")
+    from agents.services import handoff_approve
+
+    message = handoff_approve(handoff=handoff, actor=personas.rep)
+    assert message.idempotency_key == f"reply:{run.inbound_message_id}" and message.thread == thread

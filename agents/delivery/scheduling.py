@@ -1,0 +1,533 @@
+"""The deliverability agent: when, and from which mailbox, each queued email leaves.
+
+Rules, all enforced here and again at send time:
+- inside the campaign's send window, on its send days, in the recipient's time zone (contact's, else the
+  account country's, else the workspace default);
+- one mailbox never sends more than its allowance for the day (cap, warm-up ramp, hard maximum of 50);
+- one mailbox's emails are at least SALESOPS_DELIVERY_MIN_SPACING_SECONDS apart, with jitter;
+- one recipient domain gets at most SALESOPS_DELIVERY_DOMAIN_DAILY_LIMIT emails a day from the workspace;
+- load is spread over the campaign's mailboxes (the least used that day first); a thread keeps its mailbox.
+
+How spacing is kept cheaply: time is cut into ticks of twice the minimum spacing. A mailbox uses a tick
+at most once and sends at a random moment in the tick's first half, so two of its emails are always at
+least one spacing apart. The ticks a mailbox holds each day, and the counts, live in `MailboxDay` rows.
+
+Several schedulers can run at once: each locks its workspace's mailbox rows (so one workspace is
+scheduled by one scheduler at a time) and claims queued messages with SKIP LOCKED.
+"""
+
+import math
+import random
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from agents.delivery.timezones import recipient_zone, zone
+from agents.models import EmailThread, Handoff, Mailbox, MailboxDay, OutboundMessage, Suppression, TakeOver
+from agents.pipeline import handoff_open
+from campaigns.models import Campaign, Contact
+from salesops.models import Workspace
+
+DEFAULT_SEND_DAYS = (0, 1, 2, 3, 4)
+WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+LEAD_SECONDS = 60  # the earliest slot is a minute from now: time to claim it
+STOP_STATUSES = {
+    Contact.Status.REPLIED: "replied",
+    Contact.Status.MEETING_BOOKED: "meeting_booked",
+    Contact.Status.UNSUBSCRIBED: "unsubscribed",
+    Contact.Status.BOUNCED: "bounced",
+    Contact.Status.DO_NOT_CONTACT: "do_not_contact",
+}
+CANCEL_TEXT = {
+    "suppressed": "Cancelled: the address or its domain is on the suppression list.",
+    "replied": "Cancelled: the contact replied.",
+    "meeting_booked": "Cancelled: a meeting is booked.",
+    "unsubscribed": "Cancelled: the contact unsubscribed.",
+    "bounced": "Cancelled: the address bounced.",
+    "do_not_contact": "Cancelled: the contact is marked do-not-contact.",
+    "taken_over": "Cancelled: a person took over this conversation.",
+    "thread_replied": "Cancelled: the contact replied in this thread.",
+}
+
+
+@dataclass
+class ScheduleReport:
+    scheduled: int = 0
+    waiting: int = 0
+    cancelled: int = 0
+    examined: int = 0
+    chunks: int = 0
+
+
+def tick_seconds() -> int:
+    return 2 * settings.SALESOPS_DELIVERY_MIN_SPACING_SECONDS
+
+
+def recipient_domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower()
+
+
+@dataclass
+class _MailboxState:
+    mailbox: Mailbox
+    position: int  # 1-based among the campaign's mailboxes (for the decision record)
+    ticks: set[int] = field(default_factory=set)
+    counts: dict[date, int] = field(default_factory=dict)
+    allowed: dict[date, int] = field(default_factory=dict)
+    changed_days: set[date] = field(default_factory=set)
+    ticks_by_day: dict[date, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def allowance(self, day: date) -> int:
+        if day not in self.allowed:
+            self.allowed[day] = self.mailbox.allowed_on(day)
+        return self.allowed[day]
+
+    def load(self, day: date) -> float:
+        return self.counts.get(day, 0) / max(1, self.allowance(day))
+
+
+class _Scheduler:
+    """One pass over one chunk of one workspace's queue, inside the transaction holding the locks."""
+
+    def __init__(self, *, workspace: Workspace, now: datetime, horizon_days: int, rng: random.Random):
+        self.workspace = workspace
+        self.now = now
+        self.now_epoch = now.timestamp()
+        self.horizon_days = horizon_days
+        self.rng = rng
+        self.tick = tick_seconds()
+        self.spacing = settings.SALESOPS_DELIVERY_MIN_SPACING_SECONDS
+        self.domain_limit = settings.SALESOPS_DELIVERY_DOMAIN_DAILY_LIMIT
+        self.workspace_zone = zone(workspace.default_time_zone) or ZoneInfo("UTC")
+        self._day_cache: dict[int, date] = {}
+        self._window_cache: dict[tuple, list[tuple[date, int, int]]] = {}
+        self._full_windows: dict[tuple, int] = {}
+        self._generations: dict[int, int] | None = None
+        self.states: dict[int, _MailboxState] = {}
+        self.domain_counts: dict[tuple[str, date], int] = {}
+        self.domains_loaded: set[str] = set()
+
+    # State -------------------------------------------------------------------------------------
+
+    def load_mailboxes(self) -> None:
+        """Lock the workspace's mailboxes (one scheduler per workspace at a time) and bring the counters
+        up to date: kept from the previous chunk when nobody else scheduled since, else read again."""
+        mailboxes = list(Mailbox.objects.select_for_update().filter(workspace=self.workspace).order_by("pk"))
+        self.mailboxes = {mailbox.pk: mailbox for mailbox in mailboxes}
+        links = Mailbox.campaigns.through.objects.filter(mailbox__workspace=self.workspace).values_list(
+            "campaign_id", "mailbox_id"
+        )
+        self.campaign_mailboxes: dict[int, list[int]] = defaultdict(list)
+        for campaign_id, mailbox_id in sorted(links, key=lambda pair: pair[1]):
+            self.campaign_mailboxes[campaign_id].append(mailbox_id)
+        generations = {mailbox.pk: mailbox.schedule_generation for mailbox in mailboxes}
+        if self._generations == generations:
+            for pk, mailbox in self.mailboxes.items():  # settings may have changed: caps, status
+                self.states[pk].mailbox, self.states[pk].allowed = mailbox, {}
+            return
+        self.states = {pk: _MailboxState(mailbox=mailbox, position=0) for pk, mailbox in self.mailboxes.items()}
+        self.domain_counts, self.domains_loaded = {}, set()
+        self._full_windows.clear()
+        first_day = self.now.astimezone(self.workspace_zone).date() - timedelta(days=1)
+        last_day = first_day + timedelta(days=self.horizon_days + 3)
+        for row in MailboxDay.objects.filter(mailbox_id__in=self.states, day__range=(first_day, last_day)):
+            state = self.states[row.mailbox_id]
+            state.counts[row.day] = row.scheduled
+            state.ticks.update(row.ticks)
+            state.ticks_by_day[row.day] = list(row.ticks)
+
+    def load_domain_counts(self, domains: set[str]) -> dict:
+        """Emails per (recipient domain, day) already holding a slot, for the domains not known yet."""
+        missing = domains - self.domains_loaded
+        if missing:
+            first_day = self.now.date() - timedelta(days=1)
+            for item in (
+                OutboundMessage.objects.filter(
+                    workspace=self.workspace,
+                    recipient_domain__in=missing,
+                    send_day__range=(first_day, first_day + timedelta(days=self.horizon_days + 3)),
+                    status__in=OutboundMessage.LIVE_STATUSES,
+                )
+                .values("recipient_domain", "send_day")
+                .annotate(n=Count("id"))
+            ):
+                self.domain_counts[(item["recipient_domain"], item["send_day"])] = item["n"]
+            self.domains_loaded |= missing
+        return self.domain_counts
+
+    def finish_chunk(self) -> None:
+        """Write the day counters and mark the workspace's mailboxes as scheduled by this pass."""
+        self.save_days()
+        Mailbox.objects.filter(pk__in=self.mailboxes).update(schedule_generation=F("schedule_generation") + 1)
+        self._generations = {pk: mailbox.schedule_generation + 1 for pk, mailbox in self.mailboxes.items()}
+
+    def day_of_tick(self, tick: int) -> date:
+        day = self._day_cache.get(tick)
+        if day is None:
+            day = datetime.fromtimestamp(tick * self.tick, self.workspace_zone).date()
+            self._day_cache[tick] = day
+        return day
+
+    def windows(self, campaign: Campaign, recipient: ZoneInfo, earliest_epoch: float) -> list[tuple[date, int, int]]:
+        """The recipient's send windows in the horizon as (local date, first tick, last tick), in order."""
+        key = (campaign.pk, recipient.key, int(earliest_epoch) // self.tick)
+        cached = self._window_cache.get(key)
+        if cached is not None:
+            return cached
+        send_days = set(campaign.send_days or DEFAULT_SEND_DAYS)
+        local_today = self.now.astimezone(recipient).date()
+        found = []
+        for offset in range(self.horizon_days + 1):
+            day = local_today + timedelta(days=offset)
+            if day.weekday() not in send_days:
+                continue
+            start = datetime.combine(day, campaign.send_start, tzinfo=recipient).timestamp()
+            end = datetime.combine(day, campaign.send_end, tzinfo=recipient).timestamp()
+            first = math.ceil(max(start, earliest_epoch) / self.tick)
+            last = math.floor(end / self.tick) - 1  # the whole tick lies inside the window
+            if first <= last:
+                found.append((day, first, last))
+        self._window_cache[key] = found
+        return found
+
+    # One message -----------------------------------------------------------------------------------
+
+    def place(self, *, domain: str, candidates: list[int], windows, domain_counts) -> tuple | None:
+        """The first window with a free tick in one of the candidate mailboxes; (state, tick, day) or None.
+
+        Capacity is never freed during a pass, so a window found full for a set of mailboxes (for a
+        reason other than the recipient's domain) is skipped by every later message of that pass."""
+        skip_key = (tuple(candidates), id(windows))
+        start = self._full_windows.get(skip_key, 0)
+        self.last_obstacle = "cap" if start else "window"
+        for index in range(start, len(windows)):
+            _local_day, first, last = windows[index]
+            probe_day = self.day_of_tick(first)
+            ordered = sorted(
+                (self.states[pk] for pk in candidates), key=lambda state: (state.load(probe_day), state.mailbox.pk)
+            )
+            domain_blocked = False
+            for state in ordered:
+                tick, blocked = self._free_tick(state, first, last, domain, domain_counts)
+                if tick is not None:
+                    return state, tick, self.day_of_tick(tick)
+                domain_blocked = domain_blocked or blocked
+            if not domain_blocked and self._full_windows.get(skip_key, 0) == index:
+                self._full_windows[skip_key] = index + 1
+        return None
+
+    def _free_tick(self, state: _MailboxState, first: int, last: int, domain: str, domain_counts):
+        """A free tick of the mailbox inside [first, last], and whether the recipient's domain limit
+        (rather than the mailbox) stood in the way."""
+        first_day, last_day = self.day_of_tick(first), self.day_of_tick(last)
+        if all(state.counts.get(day, 0) >= state.allowance(day) for day in {first_day, last_day}):
+            self.last_obstacle = "cap"
+            return None, False
+        days = {first_day, last_day}
+        blocked_days = {day for day in days if domain_counts.get((domain, day), 0) >= self.domain_limit}
+        if len(blocked_days) == len(days):
+            self.last_obstacle = "domain"
+            return None, True
+        span = last - first + 1
+        for _ in range(6):  # random tries first: the jitter that spreads emails over the window
+            tick = first + self.rng.randrange(span)
+            if self._usable(state, tick, domain, domain_counts):
+                return tick, False
+        start = self.rng.randrange(span)
+        for offset in range(span):
+            tick = first + (start + offset) % span
+            if self._usable(state, tick, domain, domain_counts):
+                return tick, False
+        return None, bool(blocked_days)
+
+    def _usable(self, state: _MailboxState, tick: int, domain: str, domain_counts) -> bool:
+        if tick in state.ticks:
+            return False
+        day = self.day_of_tick(tick)
+        if state.counts.get(day, 0) >= state.allowance(day):
+            self.last_obstacle = "cap"
+            return False
+        if domain_counts.get((domain, day), 0) >= self.domain_limit:
+            self.last_obstacle = "domain"
+            return False
+        return True
+
+    def take(self, state: _MailboxState, tick: int, day: date, domain: str, domain_counts) -> datetime:
+        state.ticks.add(tick)
+        state.ticks_by_day[day].append(tick)
+        state.counts[day] = state.counts.get(day, 0) + 1
+        state.changed_days.add(day)
+        domain_counts[(domain, day)] = domain_counts.get((domain, day), 0) + 1
+        # A random moment in the first half of the tick: the second half keeps the next email away.
+        offset = self.rng.uniform(0, self.tick - self.spacing)
+        return datetime.fromtimestamp(tick * self.tick + offset, UTC)
+
+    def save_days(self) -> None:
+        rows = [
+            MailboxDay(mailbox_id=pk, day=day, scheduled=state.counts[day], ticks=sorted(state.ticks_by_day[day]))
+            for pk, state in self.states.items()
+            for day in state.changed_days
+        ]
+        if rows:
+            MailboxDay.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["mailbox", "day"], update_fields=["scheduled", "ticks"]
+            )
+        for state in self.states.values():
+            state.changed_days.clear()
+
+
+def _decision(*, slot: datetime, recipient: ZoneInfo, source: str, state: _MailboxState, total: int, day) -> str:
+    local = slot.astimezone(recipient)
+    used, allowed = state.counts[day], state.allowance(day)
+    where = {"contact": "contact's time zone", "country": "account's country", "workspace": "workspace default"}
+    return (
+        f"{WEEKDAY_NAMES[local.weekday()]} {local:%d %b %H:%M} {recipient.key} ({where[source]}), "
+        f"mailbox {state.position} of {total} ({state.mailbox.from_address}), {used} of {allowed} used that day"
+    )[:300]
+
+
+WAIT_TEXT = {
+    "window": "no send window left in the next {days} days",
+    "cap": "its mailboxes are full for the next {days} days",
+    "domain": "the recipient's domain reached its daily limit for the next {days} days",
+}
+
+
+def _update_queued(messages: list[OutboundMessage], field_names: list[str]) -> None:
+    """Write the chosen fields of many still-queued rows in one round of statements.
+
+    One parametrised UPDATE per row, sent with executemany (pipelined by psycopg): `bulk_update` builds a
+    CASE expression per field that costs more than the whole scheduling pass at 100,000 rows."""
+    if not messages:
+        return
+    meta = OutboundMessage._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name) for name in field_names]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    table, key, status = quote(meta.db_table), quote(meta.pk.column), quote("status")
+    # Identifiers come from the model; every value is a parameter.
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s AND {status} = %s"  # noqa: S608
+    params = [
+        [field.get_db_prep_save(getattr(message, field.attname), connection) for field in fields]
+        + [message.pk, OutboundMessage.Status.QUEUED]
+        for message in messages
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _chunk(workspace: Workspace, *, after_pk: int, size: int, now: datetime):
+    return list(
+        OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(workspace=workspace, status=OutboundMessage.Status.QUEUED, pk__gt=after_pk)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .order_by("pk")
+        .values(
+            "pk",
+            "campaign_id",
+            "contact_id",
+            "step_position",
+            "not_before",
+            "recipient_domain",
+            "contact__email",
+            "contact__time_zone",
+            "contact__status",
+            "contact__account__country",
+        )[:size]
+    )
+
+
+def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Scheduler, report: ScheduleReport) -> None:
+    scheduler.load_mailboxes()
+    campaign_ids = {row["campaign_id"] for row in rows}
+    contact_ids = {row["contact_id"] for row in rows}
+    campaigns = {campaign.pk: campaign for campaign in Campaign.objects.filter(pk__in=campaign_ids)}
+    threads = {
+        (thread.campaign_id, thread.contact_id): thread
+        for thread in EmailThread.objects.filter(campaign_id__in=campaign_ids, contact_id__in=contact_ids)
+    }
+    for row in rows:
+        row["domain"] = row["recipient_domain"] or recipient_domain(row["contact__email"])
+    emails = {row["contact__email"].lower() for row in rows}
+    domains = {row["domain"] for row in rows}
+    suppressed = set(
+        Suppression.objects.filter(workspace=workspace)
+        .filter(Q(kind=Suppression.Kind.EMAIL, value__in=emails) | Q(kind=Suppression.Kind.DOMAIN, value__in=domains))
+        .values_list("kind", "value")
+    )
+    taken_over = set(TakeOver.objects.filter(contact_id__in=contact_ids).values_list("contact_id", flat=True))
+    follow_up_pairs = {(row["campaign_id"], row["contact_id"]) for row in rows if row["step_position"] > 1}
+    earlier_pending: set[tuple[int, int, int]] = set()
+    if follow_up_pairs:
+        for campaign_id, contact_id, step in OutboundMessage.objects.filter(
+            campaign_id__in={pair[0] for pair in follow_up_pairs},
+            contact_id__in={pair[1] for pair in follow_up_pairs},
+            status__in=["queued", "scheduled", "sending", "unknown"],
+        ).values_list("campaign_id", "contact_id", "step_position"):
+            earlier_pending.add((campaign_id, contact_id, step))
+    domain_counts = scheduler.load_domain_counts(domains)
+
+    assigned: list[OutboundMessage] = []
+    waiting: list[OutboundMessage] = []
+    cancelled: list[OutboundMessage] = []
+    new_threads: dict[tuple[int, int], EmailThread] = {}
+    for row in rows:
+        report.examined += 1
+        pk, campaign = row["pk"], campaigns[row["campaign_id"]]
+        pair = (row["campaign_id"], row["contact_id"])
+        thread = threads.get(pair) or new_threads.get(pair)
+        reason = ""
+        if ("email", row["contact__email"].lower()) in suppressed or ("domain", row["domain"]) in suppressed:
+            reason = "suppressed"
+        elif row["contact__status"] in STOP_STATUSES:
+            reason = STOP_STATUSES[row["contact__status"]]
+        elif row["contact_id"] in taken_over:
+            reason = "taken_over"
+        elif thread is not None and thread.replied_at is not None:
+            reason = "thread_replied"
+        if reason:
+            cancelled.append(
+                OutboundMessage(
+                    pk=pk, status=OutboundMessage.Status.CANCELLED, cancel_reason=reason, decision=CANCEL_TEXT[reason]
+                )
+            )
+            continue
+
+        def wait(text: str, pk=pk, row=row) -> None:
+            waiting.append(OutboundMessage(pk=pk, decision=text[:300], recipient_domain=row["domain"]))
+
+        if campaign.status != Campaign.Status.ACTIVE:
+            wait(f"Waiting: the campaign is {campaign.get_status_display().lower()}.")
+            continue
+        if any(
+            (row["campaign_id"], row["contact_id"], step) in earlier_pending for step in range(1, row["step_position"])
+        ):
+            wait("Waiting: an earlier email of this sequence has not been sent yet.")
+            continue
+        campaign_boxes = scheduler.campaign_mailboxes.get(campaign.pk, [])
+        if thread is not None:
+            mailbox = scheduler.mailboxes.get(thread.mailbox_id)
+            if mailbox is None or mailbox.status != Mailbox.Status.ACTIVE:
+                name = mailbox.from_address if mailbox else "its mailbox"
+                wait(f"Waiting: the thread's mailbox {name} is not active (replies must stay in one thread).")
+                continue
+            candidates = [mailbox.pk]
+        else:
+            candidates = [pk for pk in campaign_boxes if scheduler.mailboxes[pk].status == Mailbox.Status.ACTIVE]
+            if not candidates:
+                wait("Waiting: the campaign has no active mailbox. Add one under Settings → Mailboxes.")
+                handoff_open(
+                    run=None,
+                    workspace_id=workspace.pk,
+                    campaign_id=campaign.pk,
+                    kind=Handoff.Kind.EXCEPTION,
+                    reason=f"{campaign.name} has approved emails but no active mailbox to send them from. "
+                    "An admin can add or resume one under Settings → Mailboxes.",
+                    dedupe_key=f"no-mailbox:{campaign.pk}",
+                )
+                continue
+        for position, mailbox_pk in enumerate(campaign_boxes or candidates, start=1):
+            scheduler.states[mailbox_pk].position = position
+        recipient, source = recipient_zone(
+            contact_time_zone=row["contact__time_zone"],
+            country=row["contact__account__country"],
+            workspace_time_zone=workspace.default_time_zone,
+        )
+        earliest = scheduler.now_epoch + LEAD_SECONDS
+        if row["not_before"] is not None:
+            earliest = max(earliest, row["not_before"].timestamp())
+        windows = scheduler.windows(campaign, recipient, earliest)
+        placed = scheduler.place(
+            domain=row["domain"], candidates=candidates, windows=windows, domain_counts=domain_counts
+        )
+        if placed is None:
+            wait("Waiting: " + WAIT_TEXT[scheduler.last_obstacle].format(days=scheduler.horizon_days) + ".")
+            continue
+        state, tick, day = placed
+        slot = scheduler.take(state, tick, day, row["domain"], domain_counts)
+        if thread is None:
+            thread = EmailThread(
+                workspace=workspace,
+                campaign_id=campaign.pk,
+                contact_id=row["contact_id"],
+                mailbox_id=state.mailbox.pk,
+                reply_token=secrets.token_hex(10),
+            )
+            new_threads[pair] = thread
+        message = OutboundMessage(
+            pk=pk,
+            status=OutboundMessage.Status.SCHEDULED,
+            mailbox_id=state.mailbox.pk,
+            scheduled_for=slot,
+            send_day=day,
+            recipient_domain=row["domain"],
+            decision=_decision(
+                slot=slot,
+                recipient=recipient,
+                source=source,
+                state=state,
+                total=len(campaign_boxes or candidates),
+                day=day,
+            ),
+        )
+        message._thread_key = pair
+        assigned.append(message)
+
+    if new_threads:
+        EmailThread.objects.bulk_create(new_threads.values())
+    for message in assigned:
+        thread = threads.get(message._thread_key) or new_threads[message._thread_key]
+        message.thread_id = thread.pk
+    _update_queued(
+        assigned, ["status", "mailbox_id", "thread_id", "scheduled_for", "send_day", "recipient_domain", "decision"]
+    )
+    _update_queued(waiting, ["decision", "recipient_domain"])
+    _update_queued(cancelled, ["status", "cancel_reason", "decision"])
+    scheduler.finish_chunk()
+    report.scheduled += len(assigned)
+    report.waiting += len(waiting)
+    report.cancelled += len(cancelled)
+
+
+def delivery_schedule(
+    *,
+    workspace: Workspace,
+    now: datetime | None = None,
+    horizon_days: int | None = None,
+    chunk_size: int = 5000,
+    rng: random.Random | None = None,
+) -> ScheduleReport:
+    """Give every queued email of the workspace a slot and a mailbox (or say why it waits)."""
+    scheduler = _Scheduler(
+        workspace=workspace,
+        now=now or timezone.now(),
+        horizon_days=horizon_days or settings.SALESOPS_DELIVERY_HORIZON_DAYS,
+        rng=rng or random.Random(),
+    )
+    report = ScheduleReport()
+    after_pk = 0
+    while True:
+        with transaction.atomic():
+            rows = _chunk(workspace, after_pk=after_pk, size=chunk_size, now=scheduler.now)
+            if not rows:
+                break
+            _schedule_chunk(workspace, rows, scheduler, report)
+        after_pk = rows[-1]["pk"]
+        report.chunks += 1
+    return report
+
+
+def slot_is_inside_window(*, slot: datetime, campaign: Campaign, recipient: ZoneInfo) -> bool:
+    """For checks and the benchmark: is this moment inside the campaign's window for the recipient?"""
+    local = slot.astimezone(recipient)
+    send_days = set(campaign.send_days or DEFAULT_SEND_DAYS)
+    start: time = campaign.send_start
+    end: time = campaign.send_end
+    return local.weekday() in send_days and start <= local.time().replace(tzinfo=None) < end

@@ -1,0 +1,71 @@
+"""Reads for the delivery pages, always within one workspace."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from agents.models import Mailbox, MailboxDay, OutboundMessage, SandboxMail, Suppression
+from campaigns.models import Campaign
+from salesops.models import Workspace
+
+
+def mailboxes_of_workspace(*, workspace: Workspace) -> list[Mailbox]:
+    """Mailboxes with their campaigns and today's counters (3 queries)."""
+    today = timezone.localdate()
+    mailboxes = list(
+        Mailbox.objects.filter(workspace=workspace)
+        .prefetch_related(
+            Prefetch("campaigns", queryset=Campaign.objects.order_by("name")),
+            Prefetch("days", queryset=MailboxDay.objects.filter(day=today), to_attr="today_rows"),
+        )
+        .order_by("pk")
+    )
+    for mailbox in mailboxes:
+        row = mailbox.today_rows[0] if mailbox.today_rows else None
+        mailbox.sent_today = row.sent if row else 0
+        mailbox.scheduled_today = row.scheduled if row else 0
+        mailbox.allowed_today = mailbox.allowed_on(today)
+    return mailboxes
+
+
+def mailbox_get(*, workspace: Workspace, mailbox_id: int) -> Mailbox:
+    return Mailbox.objects.get(workspace=workspace, pk=mailbox_id)
+
+
+def suppressions_of_workspace(*, workspace: Workspace, query: str = "") -> QuerySet[Suppression]:
+    entries = Suppression.objects.filter(workspace=workspace).select_related("created_by")
+    if query:
+        entries = entries.filter(value__icontains=query.strip().lower())
+    return entries.order_by("-created_at", "-pk")
+
+
+def suppression_get(*, workspace: Workspace, suppression_id: int) -> Suppression:
+    return Suppression.objects.get(workspace=workspace, pk=suppression_id)
+
+
+def outbox_messages(*, workspace: Workspace, status: str = "") -> QuerySet[OutboundMessage]:
+    messages = OutboundMessage.objects.filter(workspace=workspace).select_related("contact", "campaign", "mailbox")
+    if status:
+        messages = messages.filter(status=status)
+    return messages.order_by("-created_at", "-pk")
+
+
+def outbox_counts(*, workspace: Workspace) -> list[tuple[str, int]]:
+    """(status label, number of emails) for every status, in one query."""
+    totals = OutboundMessage.objects.filter(workspace=workspace).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in OutboundMessage.Status.values}
+    )
+    return [(label, totals[value]) for value, label in OutboundMessage.Status.choices]
+
+
+def outbox_message_get(*, workspace: Workspace, message_id: int) -> OutboundMessage:
+    return OutboundMessage.objects.select_related("contact__account", "campaign", "mailbox", "thread", "run").get(
+        workspace=workspace, pk=message_id
+    )
+
+
+def sandbox_mails(*, workspace: Workspace) -> QuerySet[SandboxMail]:
+    return SandboxMail.objects.filter(workspace=workspace).order_by("-created_at", "-pk")
+
+
+def sandbox_mail_get(*, workspace: Workspace, mail_id: int) -> SandboxMail:
+    return SandboxMail.objects.select_related("message").get(workspace=workspace, pk=mail_id)

@@ -1,0 +1,471 @@
+"""Scoring the agents against the labelled set: precision and recall per agent, and the verifier's gates.
+
+    report = evaluate(provider=get_provider("offline"))
+    print(report.as_text())
+    report.gates_passed  # every planted defect caught, and at least 95% of clean drafts passed
+
+A planted defect counts as caught only when the verifier reports a finding of a kind that names that
+defect (see DETECTED_BY) at the offending span: failing the draft for some other reason is not enough.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.evaluation.dataset import VERDICTS, DraftCase, EvaluationSet, PlantedDefect, load_evaluation_set
+from agents.llm import LLMError, Provider
+from agents.qualify import QualifyInput, QualifyOutput, qualify
+from agents.research import ResearchInput, ResearchOutput, research
+from agents.router import RouteInput, route
+from agents.verifier import VerifyInput, VerifyOutput, verify
+from agents.writer import Finding
+
+# The verifier's finding kinds that name each kind of planted defect.
+DETECTED_BY: dict[str, set[str]] = {
+    "invented_case_study": {"invented_case_study", "unsupported_customer", "misquoted_proof"},
+    "wrong_number": {"unsupported_number", "misquoted_proof"},
+    "competitor_customer": {"unsupported_customer"},
+    "private_customer_named": {"customer_not_public"},
+    "stale_signal": {"stale_signal"},
+    "forbidden_phrase": {"forbidden_phrase"},
+    "forbidden_topic": {"forbidden_topic"},
+    "pricing": {"pricing"},
+    "discount_beyond_policy": {"discount_beyond_policy"},
+    "link_not_allowed": {"link_not_allowed"},
+    "missing_postal_address": {"missing_postal_address"},
+    "missing_signature": {"missing_signature"},
+    "injection_obeyed": {"injection_followed", "prompt_injection"},
+    "wrong_citation": {"unknown_citation"},
+}
+CLEAN_PASS_GATE = 0.95
+ROUTE_DECISIONS = ("send", "review", "exception", "person_owns", "escalation", "drop")
+
+
+@dataclass(frozen=True)
+class Score:
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        predicted = self.true_positive + self.false_positive
+        return self.true_positive / predicted if predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        actual = self.true_positive + self.false_negative
+        return self.true_positive / actual if actual else None
+
+    def line(self, label: str) -> str:
+        support = self.true_positive + self.false_negative
+        return f"  {label:<24} precision {_ratio(self.precision)}  recall {_ratio(self.recall)}  (n={support})"
+
+
+def _ratio(value: float | None) -> str:
+    return "  n/a" if value is None else f"{value:.3f}"
+
+
+def _score(pairs: Iterable[tuple[bool, bool]]) -> Score:
+    """From (expected, predicted) pairs of one positive class."""
+    counts = Counter(pairs)
+    return Score(
+        true_positive=counts[(True, True)], false_positive=counts[(False, True)], false_negative=counts[(True, False)]
+    )
+
+
+def _map(function: Callable[[Any], Any], items: list, workers: int) -> list:
+    if workers <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(function, items))
+
+
+def _safely(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A model error on one item is counted and reported, not fatal to the whole evaluation."""
+
+    def call(item):
+        try:
+            return function(item)
+        except LLMError as error:
+            return error
+
+    return call
+
+
+# Research --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ResearchReport:
+    unusable: Score  # positive: a stale or hostile signal; predicted: marked stale or suspicious
+    stale: Score
+    hostile: Score
+    chosen_violations: list[str]  # "L07: signal 73 (stale)"
+    leads_with_choice: int
+    errors: list[str]
+
+    def lines(self) -> list[str]:
+        return [
+            "Research: stale and hostile signals marked and kept out of the chosen set",
+            self.unusable.line("stale or hostile"),
+            self.stale.line("stale"),
+            self.hostile.line("hostile"),
+            f"  chosen sets holding a stale or hostile signal: {len(self.chosen_violations)}"
+            + (f" ({'; '.join(self.chosen_violations)})" if self.chosen_violations else ""),
+            *(f"  error: {error}" for error in self.errors),
+        ]
+
+
+def evaluate_research(
+    evaluation: EvaluationSet, *, provider: Provider, workers: int = 1
+) -> tuple[ResearchReport, dict[str, ResearchOutput]]:
+    def run(case):
+        return research(ResearchInput(strategy=evaluation.strategy, lead=case.lead), provider=provider).output
+
+    results = _map(_safely(run), evaluation.leads, workers)
+    unusable, stale, hostile, violations, errors = [], [], [], [], []
+    outputs: dict[str, ResearchOutput] = {}
+    for case, output in zip(evaluation.leads, results, strict=True):
+        if isinstance(output, LLMError):
+            errors.append(f"{case.id}: {output.message}")
+            continue
+        outputs[case.id] = output
+        marked_stale, marked_suspicious = set(output.stale_signal_ids), set(output.suspicious_signal_ids)
+        for signal_id, label in case.signal_labels.items():
+            unusable.append((label != "fresh", signal_id in marked_stale | marked_suspicious))
+            stale.append((label == "stale", signal_id in marked_stale))
+            hostile.append((label == "hostile", signal_id in marked_suspicious))
+            if label != "fresh" and signal_id in output.chosen_signal_ids:
+                violations.append(f"{case.id}: signal {signal_id} ({label})")
+    report = ResearchReport(
+        unusable=_score(unusable),
+        stale=_score(stale),
+        hostile=_score(hostile),
+        chosen_violations=violations,
+        leads_with_choice=sum(1 for output in outputs.values() if output.chosen_signal_ids),
+        errors=errors,
+    )
+    return report, outputs
+
+
+# Qualification ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class QualificationReport:
+    per_verdict: dict[str, Score]
+    correct: int
+    total: int
+    confusion: Counter  # (expected, predicted) -> count
+    misjudged: list[str]
+    errors: list[str]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    def lines(self) -> list[str]:
+        lines = ["Qualification: verdict per lead"]
+        lines += [self.per_verdict[verdict].line(verdict) for verdict in VERDICTS]
+        lines.append(f"  accuracy {self.accuracy:.3f} ({self.correct} of {self.total})")
+        confusions = [
+            f"{expected}→{predicted} {count}"
+            for (expected, predicted), count in sorted(self.confusion.items())
+            if expected != predicted
+        ]
+        if confusions:
+            lines.append("  confusions (expected→predicted): " + ", ".join(confusions))
+        lines += [f"  misjudged {item}" for item in self.misjudged]
+        lines += [f"  error: {error}" for error in self.errors]
+        return lines
+
+
+def evaluate_qualification(
+    evaluation: EvaluationSet, research_outputs: dict[str, ResearchOutput], *, provider: Provider, workers: int = 1
+) -> QualificationReport:
+    cases = [case for case in evaluation.leads if case.id in research_outputs]
+
+    def run(case):
+        data = QualifyInput(strategy=evaluation.strategy, lead=case.lead, research=research_outputs[case.id])
+        return qualify(data, provider=provider).output
+
+    results = _map(_safely(run), cases, workers)
+    pairs, misjudged, errors = [], [], []
+    for case, output in zip(cases, results, strict=True):
+        if isinstance(output, LLMError):
+            errors.append(f"{case.id}: {output.message}")
+            continue
+        output: QualifyOutput
+        pairs.append((case.expected_verdict, output.verdict))
+        if output.verdict != case.expected_verdict:
+            why = " ".join(output.reasons)
+            misjudged.append(f"{case.id} ({case.note}) expected {case.expected_verdict}, got {output.verdict}: {why}")
+    return QualificationReport(
+        per_verdict={
+            verdict: _score((expected == verdict, predicted == verdict) for expected, predicted in pairs)
+            for verdict in VERDICTS
+        },
+        correct=sum(1 for expected, predicted in pairs if expected == predicted),
+        total=len(pairs),
+        confusion=Counter(pairs),
+        misjudged=misjudged,
+        errors=errors,
+    )
+
+
+# Verifier --------------------------------------------------------------------------------------------
+
+
+def _locate(text: str, span: str) -> tuple[int, int] | None:
+    start = text.lower().find(span.lower()) if span else -1
+    return (start, start + len(span)) if start >= 0 else None
+
+
+def defect_caught(defect: PlantedDefect, findings: list[Finding], text: str) -> bool:
+    """A finding of a kind naming the defect, at the defect's span (when both have one)."""
+    planted = _locate(text, defect.span)
+    for finding in findings:
+        if finding.kind not in DETECTED_BY[defect.kind]:
+            continue
+        if not defect.span or not finding.span:
+            return True
+        found = _locate(text, finding.span)
+        if planted and found and found[0] < planted[1] and planted[0] < found[1]:
+            return True
+    return False
+
+
+@dataclass
+class DraftResult:
+    case: DraftCase
+    output: VerifyOutput | None
+    error: str = ""
+
+
+@dataclass
+class VerifierReport:
+    drafts: Score  # positive: a defective draft; predicted: the verifier failed it
+    per_kind: dict[str, tuple[int, int]]  # defect kind -> (caught, planted)
+    missed: list[str]
+    clean_passed: int
+    clean_total: int
+    clean_failures: list[str]
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def defects_planted(self) -> int:
+        return sum(planted for _, planted in self.per_kind.values())
+
+    @property
+    def defects_caught(self) -> int:
+        return sum(caught for caught, _ in self.per_kind.values())
+
+    @property
+    def clean_pass_rate(self) -> float:
+        return self.clean_passed / self.clean_total if self.clean_total else 0.0
+
+    @property
+    def catches_every_defect(self) -> bool:
+        return self.defects_caught == self.defects_planted and not self.errors
+
+    @property
+    def passes_enough_clean_drafts(self) -> bool:
+        return self.clean_pass_rate >= CLEAN_PASS_GATE
+
+    def lines(self) -> list[str]:
+        lines = [
+            "Verifier: planted defects caught, clean drafts passed",
+            self.drafts.line("defective draft failed"),
+            f"  planted defects caught at their span: {self.defects_caught} of {self.defects_planted} "
+            f"(recall {_ratio(self.defects_caught / self.defects_planted if self.defects_planted else None)})",
+        ]
+        for kind, (caught, planted) in sorted(self.per_kind.items()):
+            lines.append(f"    {kind:<24} recall {caught / planted:.3f} ({caught} of {planted})")
+        lines.append(
+            f"  clean drafts passed: {self.clean_passed} of {self.clean_total} ({self.clean_pass_rate:.1%}; "
+            f"gate {CLEAN_PASS_GATE:.0%})"
+        )
+        lines += [f"  missed {item}" for item in self.missed]
+        lines += [f"  clean draft failed {item}" for item in self.clean_failures]
+        lines += [f"  error: {error}" for error in self.errors]
+        return lines
+
+
+def verify_drafts(evaluation: EvaluationSet, *, provider: Provider, workers: int = 1) -> list[DraftResult]:
+    def run(case):
+        data = VerifyInput(strategy=evaluation.strategy, lead=case.lead, draft=case.draft)
+        output, _call = verify(data, provider=provider)
+        return output
+
+    results = _map(_safely(run), evaluation.drafts, workers)
+    return [
+        DraftResult(case=case, output=None, error=result.message)
+        if isinstance(result, LLMError)
+        else DraftResult(case=case, output=result)
+        for case, result in zip(evaluation.drafts, results, strict=True)
+    ]
+
+
+def score_verifier(results: list[DraftResult]) -> VerifierReport:
+    pairs, missed, clean_failures, errors = [], [], [], []
+    per_kind: dict[str, list[int]] = {}
+    clean_passed = clean_total = 0
+    for result in results:
+        case = result.case
+        if result.output is None:
+            errors.append(f"{case.id}: {result.error}")
+            continue
+        output = result.output
+        text = f"{case.draft.subject}\n{case.draft.body}"
+        pairs.append((not case.is_clean, not output.passed))
+        for defect in case.defects:
+            counts = per_kind.setdefault(defect.kind, [0, 0])
+            counts[1] += 1
+            if defect_caught(defect, output.findings, text):
+                counts[0] += 1
+            else:
+                found = ", ".join(f"{finding.kind} {finding.span!r}" for finding in output.findings) or "nothing"
+                missed.append(f"{case.id} {defect.kind} {defect.span!r} (found: {found})")
+        if case.is_clean:
+            clean_total += 1
+            if output.passed:
+                clean_passed += 1
+            else:
+                found = ", ".join(f"{finding.kind} {finding.span!r}" for finding in output.findings)
+                clean_failures.append(f"{case.id}: {found}")
+    return VerifierReport(
+        drafts=_score(pairs),
+        per_kind={kind: (caught, planted) for kind, (caught, planted) in per_kind.items()},
+        missed=missed,
+        clean_passed=clean_passed,
+        clean_total=clean_total,
+        clean_failures=clean_failures,
+        errors=errors,
+    )
+
+
+# Router ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RouterReport:
+    per_decision: dict[str, Score]
+    correct: int
+    total: int
+    misrouted: list[str]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    def lines(self) -> list[str]:
+        lines = ["Router: decision per case"]
+        lines += [
+            self.per_decision[decision].line(decision)
+            for decision in ROUTE_DECISIONS
+            if self.per_decision[decision] != Score()
+        ]
+        lines.append(f"  accuracy {self.accuracy:.3f} ({self.correct} of {self.total})")
+        lines += [f"  misrouted {item}" for item in self.misrouted]
+        return lines
+
+
+def evaluate_router(evaluation: EvaluationSet) -> RouterReport:
+    pairs, misrouted = [], []
+    for case in evaluation.routes:
+        decision = route(
+            RouteInput(
+                strategy=case.strategy,
+                lead=case.lead,
+                qualification=case.qualification,
+                verification=case.verification,
+                draft_text=case.draft_text,
+                rewrites=case.rewrites,
+            )
+        )
+        pairs.append((case.expected_decision, decision.decision))
+        if decision.decision != case.expected_decision:
+            misrouted.append(
+                f"{case.id} ({case.note}) expected {case.expected_decision}, got {decision.decision}: {decision.reason}"
+            )
+    return RouterReport(
+        per_decision={
+            decision: _score((expected == decision, predicted == decision) for expected, predicted in pairs)
+            for decision in ROUTE_DECISIONS
+        },
+        correct=sum(1 for expected, predicted in pairs if expected == predicted),
+        total=len(pairs),
+        misrouted=misrouted,
+    )
+
+
+# All together ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationReport:
+    provider: str
+    evaluation: EvaluationSet
+    research: ResearchReport
+    qualification: QualificationReport
+    verifier: VerifierReport
+    router: RouterReport
+    # The gates always hold the deterministic (offline) verifier to account, whatever the provider.
+    offline_verifier: VerifierReport
+
+    @property
+    def gates_passed(self) -> bool:
+        return self.offline_verifier.catches_every_defect and self.offline_verifier.passes_enough_clean_drafts
+
+    def as_text(self) -> str:
+        evaluation = self.evaluation
+        defects = sum(len(case.defects) for case in evaluation.drafts)
+        lines = [
+            f"Evaluation set: {len(evaluation.leads)} leads, {len(evaluation.defective_drafts)} drafts with "
+            f"{defects} planted defects, {len(evaluation.clean_drafts)} clean drafts, {len(evaluation.routes)} "
+            f"routing cases. Provider: {self.provider}.",
+            "",
+            *self.research.lines(),
+            "",
+            *self.qualification.lines(),
+            "",
+            *self.verifier.lines(),
+            "",
+            *self.router.lines(),
+            "",
+        ]
+        gate = self.offline_verifier
+        if self.verifier is not gate:
+            lines.append(
+                f"Offline verifier (the gates): {gate.defects_caught} of {gate.defects_planted} defects caught, "
+                f"{gate.clean_passed} of {gate.clean_total} clean drafts passed."
+            )
+        lines.append(
+            f"Gate: every planted defect caught offline: {'yes' if gate.catches_every_defect else 'NO'}; "
+            f"clean drafts passed offline ≥ {CLEAN_PASS_GATE:.0%}: {'yes' if gate.passes_enough_clean_drafts else 'NO'}"
+        )
+        return "\n".join(lines)
+
+
+def evaluate(*, provider: Provider, offline_provider: Provider | None = None, workers: int = 1) -> EvaluationReport:
+    evaluation = load_evaluation_set()
+    research_report, research_outputs = evaluate_research(evaluation, provider=provider, workers=workers)
+    qualification_report = evaluate_qualification(evaluation, research_outputs, provider=provider, workers=workers)
+    verifier_report = score_verifier(verify_drafts(evaluation, provider=provider, workers=workers))
+    offline_verifier = verifier_report
+    if offline_provider is not None and offline_provider is not provider:
+        offline_verifier = score_verifier(verify_drafts(evaluation, provider=offline_provider))
+    return EvaluationReport(
+        provider=provider.name,
+        evaluation=evaluation,
+        research=research_report,
+        qualification=qualification_report,
+        verifier=verifier_report,
+        router=evaluate_router(evaluation),
+        offline_verifier=offline_verifier,
+    )

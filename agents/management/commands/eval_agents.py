@@ -1,0 +1,45 @@
+"""`python manage.py eval_agents`: the agents against the labelled set in agents/evaluation/data/.
+
+Prints precision and recall per agent. Exits non-zero when the offline verifier misses a planted defect
+or passes fewer than 95% of the clean drafts, so CI can fail on it. Writes nothing to the database.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from agents.evaluation.scoring import CLEAN_PASS_GATE, evaluate
+from agents.llm import get_provider
+
+
+class Command(BaseCommand):
+    help = "Evaluate research, qualification, verification and routing against the labelled set."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--provider",
+            choices=["offline", "anthropic"],
+            default="offline",
+            help="offline (default): the rule-based agents; anthropic: the configured Messages API.",
+        )
+        parser.add_argument(
+            "--concurrency", type=int, default=8, help="Model calls in flight at once (anthropic only)."
+        )
+
+    def handle(self, *args, provider: str, concurrency: int, **options):
+        try:
+            chosen = get_provider(provider)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
+        offline = get_provider("offline")
+        report = evaluate(
+            provider=chosen, offline_provider=offline, workers=1 if provider == "offline" else max(1, concurrency)
+        )
+        self.stdout.write(report.as_text())
+        gate = report.offline_verifier
+        if not report.gates_passed:
+            problems = []
+            if not gate.catches_every_defect:
+                problems.append(f"missed {gate.defects_planted - gate.defects_caught} planted defect(s)")
+            if not gate.passes_enough_clean_drafts:
+                problems.append(f"passed {gate.clean_pass_rate:.1%} of clean drafts (< {CLEAN_PASS_GATE:.0%})")
+            raise CommandError("The offline verifier fails the evaluation gate: " + "; ".join(problems))

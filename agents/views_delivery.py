@@ -1,0 +1,270 @@
+"""Delivery pages: Settings → Mailboxes, Suppression, Outbox and Sandbox mail (admins), and the public
+unsubscribe page that every email links to."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agents.delivery import mailboxes as mailbox_services
+from agents.delivery import selectors
+from agents.delivery import suppression as suppression_services
+from agents.delivery.forms import (
+    MailboxForm,
+    OutboxFilterForm,
+    SuppressionAddForm,
+    SuppressionImportForm,
+    SuppressionSearchForm,
+    TestEmailForm,
+)
+from agents.delivery.unsubscribe import UnsubscribeLinkInvalid, contact_unsubscribe, unsubscribe_target
+from agents.models import Mailbox, OutboundMessage, SandboxMail, Suppression
+from campaigns.models import Contact
+from salesops.access import member_required
+from salesops.models import Role
+
+PAGE_SIZE = 50
+SUPPRESSION_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _page(request, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# Mailboxes --------------------------------------------------------------------------------------
+
+
+def _get_mailbox_for_admin(request, mailbox_id: int) -> Mailbox:
+    try:
+        return selectors.mailbox_get(workspace=request.workspace, mailbox_id=mailbox_id)
+    except Mailbox.DoesNotExist:
+        raise Http404 from None
+
+
+@member_required(Role.ADMIN)
+def mailbox_list(request):
+    return render(
+        request,
+        "agents/mailbox_list.html",
+        {"mailboxes": selectors.mailboxes_of_workspace(workspace=request.workspace)},
+    )
+
+
+def _mailbox_fields(form: MailboxForm) -> dict:
+    return {name: value for name, value in form.cleaned_data.items() if name in mailbox_services.EDITABLE_FIELDS}
+
+
+@member_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def mailbox_create(request):
+    form = MailboxForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mailbox = mailbox_services.mailbox_create(
+                actor=request.membership,
+                fields=_mailbox_fields(form),
+                password=form.cleaned_data["smtp_password"],
+                campaigns=form.cleaned_data["campaigns"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Mailbox {mailbox.from_address} added.")
+            return redirect("agents:mailbox_edit", mailbox_id=mailbox.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "agents/mailbox_form.html", {"form": form, "creating": True}, status=status)
+
+
+@member_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def mailbox_edit(request, mailbox_id: int):
+    mailbox = _get_mailbox_for_admin(request, mailbox_id)
+    form = MailboxForm(
+        request.POST or None,
+        instance=mailbox,
+        workspace=request.workspace,
+        initial={"campaigns": list(mailbox.campaigns.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            mailbox_services.mailbox_update(
+                actor=request.membership,
+                mailbox=mailbox,
+                fields=_mailbox_fields(form),
+                password=form.cleaned_data["smtp_password"],
+                campaigns=form.cleaned_data["campaigns"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Mailbox {mailbox.from_address} saved.")
+            return redirect("agents:mailbox_edit", mailbox_id=mailbox.pk)
+    context = {
+        "form": form,
+        "mailbox": mailbox,
+        "has_password": bool(mailbox.smtp_password_encrypted),
+        "test_form": TestEmailForm(initial={"to": request.user.email}),
+    }
+    return render(request, "agents/mailbox_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def mailbox_send_test(request, mailbox_id: int):
+    mailbox = _get_mailbox_for_admin(request, mailbox_id)
+    form = TestEmailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the address to send the test email to.")
+        return redirect("agents:mailbox_edit", mailbox_id=mailbox.pk)
+    try:
+        response = mailbox_services.mailbox_send_test(
+            actor=request.membership, mailbox=mailbox, to=form.cleaned_data["to"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Test email sent to {form.cleaned_data['to']} ({response}).")
+    return redirect("agents:mailbox_edit", mailbox_id=mailbox.pk)
+
+
+# Suppression ------------------------------------------------------------------------------------
+
+
+def _suppression_page(request, *, add_form=None, import_form=None, status: int = 200):
+    search = SuppressionSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    context = {
+        "page": _page(request, selectors.suppressions_of_workspace(workspace=request.workspace, query=query)),
+        "search": search,
+        "query": query,
+        "add_form": add_form or SuppressionAddForm(),
+        "import_form": import_form or SuppressionImportForm(),
+    }
+    template = "agents/suppression_list.html#entries" if request.htmx and request.method == "GET" else None
+    return render(request, template or "agents/suppression_list.html", context, status=status)
+
+
+@member_required(Role.ADMIN)
+def suppression_list(request):
+    return _suppression_page(request)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def suppression_add(request):
+    form = SuppressionAddForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = suppression_services.suppression_add(
+                actor=request.membership, entry=form.cleaned_data["entry"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_error("entry", error)
+        else:
+            messages.success(request, f"{entry.value} is suppressed: nothing more goes to it from any campaign.")
+            return redirect("agents:suppression_list")
+    return _suppression_page(request, add_form=form, status=400)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def suppression_import(request):
+    form = SuppressionImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > SUPPRESSION_IMPORT_MAX_BYTES:
+            form.add_error("file", "Import files of at most 5 MB.")
+        else:
+            content = upload.read().decode("utf-8-sig", errors="replace")
+            try:
+                result = suppression_services.suppression_import(
+                    actor=request.membership, content=content, note=form.cleaned_data["note"]
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                text = f"Imported {result.added} entries ({result.already} were already on the list)."
+                if result.invalid:
+                    text += f" {len(result.invalid)} lines were skipped: {', '.join(result.invalid[:5])}"
+                    text += "…" if len(result.invalid) > 5 else "."
+                messages.success(request, text)
+                return redirect("agents:suppression_list")
+    return _suppression_page(request, import_form=form, status=400)
+
+
+@member_required(Role.ADMIN)
+@require_POST
+def suppression_remove(request, suppression_id: int):
+    try:
+        entry = selectors.suppression_get(workspace=request.workspace, suppression_id=suppression_id)
+    except Suppression.DoesNotExist:
+        raise Http404 from None
+    suppression_services.suppression_remove(actor=request.membership, suppression=entry)
+    messages.success(request, f"{entry.value} was removed from the suppression list.")
+    return redirect("agents:suppression_list")
+
+
+# Outbox and sandbox ----------------------------------------------------------------------------
+
+
+@member_required(Role.ADMIN)
+def outbox_list(request):
+    form = OutboxFilterForm(request.GET)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    context = {
+        "form": form,
+        "page": _page(request, selectors.outbox_messages(workspace=request.workspace, status=status)),
+        "counts": selectors.outbox_counts(workspace=request.workspace),
+        "query": f"status={status}" if status else "",
+    }
+    template = "agents/outbox_list.html#messages" if request.htmx else "agents/outbox_list.html"
+    return render(request, template, context)
+
+
+@member_required(Role.ADMIN)
+def outbox_detail(request, message_id: int):
+    try:
+        message = selectors.outbox_message_get(workspace=request.workspace, message_id=message_id)
+    except OutboundMessage.DoesNotExist:
+        raise Http404 from None
+    return render(request, "agents/outbox_detail.html", {"message": message})
+
+
+@member_required(Role.ADMIN)
+def sandbox_list(request):
+    context = {"page": _page(request, selectors.sandbox_mails(workspace=request.workspace)), "query": ""}
+    return render(request, "agents/sandbox_list.html", context)
+
+
+@member_required(Role.ADMIN)
+def sandbox_detail(request, mail_id: int):
+    try:
+        mail = selectors.sandbox_mail_get(workspace=request.workspace, mail_id=mail_id)
+    except SandboxMail.DoesNotExist:
+        raise Http404 from None
+    headers = {name.lower(): value for name, value in mail.headers}
+    unsubscribe_link = headers.get("list-unsubscribe", "").split(">")[0].lstrip("<")
+    return render(request, "agents/sandbox_detail.html", {"mail": mail, "unsubscribe_link": unsubscribe_link})
+
+
+# Unsubscribe (public) ----------------------------------------------------------------------------
+
+
+# RFC 8058: mail clients send the one-click POST without our CSRF token or a session. The signed token in
+# the URL is the authentication; a GET only shows the confirmation page and changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        target = unsubscribe_target(token)
+    except UnsubscribeLinkInvalid:
+        return render(request, "agents/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        contact_unsubscribe(target=target, via="one-click" if one_click else "page")
+        return render(request, "agents/unsubscribe.html", {"target": target, "done": True})
+    already = target.contact.status == Contact.Status.UNSUBSCRIBED
+    return render(request, "agents/unsubscribe.html", {"target": target, "already": already, "token": token})
