@@ -37,6 +37,7 @@ from agents.context import (
     StepFacts,
     Strategy,
 )
+from agents.insights.selectors import writer_examples
 from agents.llm import BudgetExhausted, LLMError, get_provider
 from agents.models import AgentRun, AgentStep, Handoff, ModelBudget, OutboundMessage, TakeOver
 from agents.prompts import load_prompt
@@ -430,6 +431,9 @@ def _call(run: AgentRun, agent: str, data, function):
 
 def _write_and_verify(run, tools, strategy, lead, research_output, *, instruction="", examples=(), reply=None):
     agent_kwargs = {"provider": tools.provider, "budget": tools.budget}
+    # --- insights (issue 8): what people approved after editing, or rejected, in this campaign ---------
+    if not examples:
+        examples = writer_examples(campaign_id=run.campaign_id, step_position=run.step_position)
     findings: list = []
     while True:
         data = writer_agent.WriteInput(

@@ -276,9 +276,11 @@ def load(workspace: Workspace) -> None:
             "high_value_tiers": ["A"],
             "high_value_min_employees": 2500,
             "daily_new_lead_limit": 20,
-            "send_days": [0, 1, 2, 3, 4],
-            "send_start": time(9, 0),
-            "send_end": time(17, 0),
+            # A real campaign sends on business days in business hours; the demo sends at any hour so that
+            # `make run` shows the whole loop within minutes whenever it is started.
+            "send_days": [0, 1, 2, 3, 4, 5, 6],
+            "send_start": time(0, 0),
+            "send_end": time(23, 59),
             "stale_signal_days": 90,
             "status": Campaign.Status.ACTIVE,
         },

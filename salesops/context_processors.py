@@ -5,13 +5,13 @@ from salesops.models import Role
 
 # The main navigation: label, url name, the lowest role that may use it.
 NAVIGATION = [
-    ("Dashboard", "dashboard", Role.REP),
+    ("Dashboard", "insights:overview", Role.REP),
     ("Inbox", "review:inbox", Role.REP),
     ("Meetings", "meetings:meeting_list", Role.REP),
     ("Campaigns", "campaigns:campaign_list", Role.MANAGER),
     ("ICPs", "campaigns:icp_list", Role.MANAGER),
     ("Accounts", "campaigns:account_list", Role.REP),
-    ("Audit", "audit_list", Role.ADMIN),
+    ("Audit", "insights:timeline", Role.ADMIN),
     ("Settings", "settings_members", Role.ADMIN),
 ]
 

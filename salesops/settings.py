@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "agents",
     "agents.meetings",
     "agents.conversations",
+    "agents.insights",
     "review",
 ]
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("agent-runs/", include("agents.urls_runs")),
     path("inbox/", include("review.urls")),
     path("meetings/", include("agents.meetings.urls")),
+    # Dashboards and the audit timeline read agents' data, so they live in agents.insights.
+    path("insights/", include("agents.insights.urls")),
     # The prospect's booking pages: public, each URL carries a signed token.
     path("book/", include("agents.meetings.public_urls")),
     path("inbound/", include("agents.conversations.urls")),

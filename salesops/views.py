@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from salesops import selectors, services
@@ -16,12 +18,14 @@ from salesops.models import Invitation, Membership, Role, User
 
 
 def home(request):
-    return redirect("dashboard" if request.user.is_authenticated else "account_login")
+    return redirect("insights:overview" if request.user.is_authenticated else "account_login")
 
 
 @member_required(Role.REP)
 def dashboard(request):
-    return render(request, "salesops/dashboard.html", {"membership": request.membership})
+    # The workspace overview reads the agents' data, so it lives in agents.insights; the core reaches
+    # it by URL name only (it must not import agents).
+    return resolve(reverse("insights:overview")).func(request)
 
 
 @login_required
@@ -193,6 +197,10 @@ def audit_verify(request):
             f"The audit chain is broken at event #{report.first_broken.sequence} "
             f"({report.first_broken.verb}): {report.problem}.",
         )
+    # Back to the page the button was on (the audit timeline), else the audit log.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("audit_list")
 
 

@@ -4,7 +4,7 @@ from importlib import import_module
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-APPS = ["salesops", "campaigns", "agents", "agents.meetings", "review", "agents.conversations"]
+APPS = ["salesops", "campaigns", "agents", "agents.meetings", "review", "agents.conversations", "agents.insights"]
 THIRD_PARTY = ("admin",)
 
 

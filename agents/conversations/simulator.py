@@ -4,6 +4,7 @@ delay with a realistic mix, so the whole loop shows within minutes in `make run`
 Replies go through the same inbound path as real mail (`inbound_receive`), as raw RFC 5322 bytes."""
 
 import hashlib
+import re
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -15,6 +16,9 @@ from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
 from agents.conversations.services import inbound_receive
+from agents.meetings import selectors as meetings_selectors
+from agents.meetings.links import LinkInvalid, booking_from_token
+from agents.meetings.services import BookingRefused, SlotTaken, meeting_book
 from agents.models import SandboxMail
 
 SIMULATED_DOMAIN = "prospects.simulator"
@@ -100,11 +104,61 @@ def simulated_reply(mail: SandboxMail, *, now=None) -> bytes | None:
     return bytes(reply)
 
 
+_BOOKING_LINK = re.compile(r"/book/([^/\s]+)/")
+
+
+def simulate_bookings(*, now=None) -> int:
+    """Interested prospects who got our meeting times book the first one through their booking link,
+    exactly as the public booking page would."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.SALESOPS_PROSPECT_SIMULATOR_DELAY_SECONDS)
+    booked = 0
+    answers = SandboxMail.objects.filter(
+        created_at__lte=cutoff, message__step_position=0, text__contains="/book/"
+    ).select_related("workspace")[:100]
+    for mail in answers:
+        marker = f"<simbook-{mail.pk}@{SIMULATED_DOMAIN}>"
+        if InboundMessage.objects.filter(workspace=mail.workspace, dedupe_key=marker).exists():
+            continue
+        match = _BOOKING_LINK.search(mail.text)
+        outcome = "The simulated prospect found no open time."
+        try:
+            request = booking_from_token(match.group(1))
+            zone, _ = meetings_selectors.prospect_time_zone(contact=request.contact)
+            slots = meetings_selectors.propose_slots(rep=request.rep, prospect_time_zone=zone, now=now, count=1)
+            if slots:
+                meeting_book(
+                    rep=request.rep,
+                    contact=request.contact,
+                    campaign=request.campaign,
+                    start=slots[0].start,
+                    time_zone=zone,
+                    actor="prospect:simulator",
+                    now=now,
+                )
+                outcome = f"The simulated prospect booked {slots[0].start.isoformat()}."
+                booked += 1
+        except (LinkInvalid, BookingRefused, SlotTaken) as error:
+            outcome = f"The simulated prospect could not book: {error}"
+        InboundMessage.objects.create(
+            workspace=mail.workspace,
+            channel=InboundMessage.Channel.SIMULATOR,
+            raw=b"",
+            size_bytes=0,
+            dedupe_key=marker,
+            status=InboundMessage.Status.PROCESSED,
+            from_address=parseaddr(mail.to_header)[1],
+            action=outcome,
+        )
+    return booked
+
+
 def simulate_prospect_replies(*, now=None) -> int:
     """Answer every sandbox first email older than the delay that has not been answered yet."""
     if not settings.SALESOPS_PROSPECT_SIMULATOR:
         return 0
     now = now or timezone.now()
+    simulate_bookings(now=now)
     cutoff = now - timedelta(seconds=settings.SALESOPS_PROSPECT_SIMULATOR_DELAY_SECONDS)
     answered = InboundMessage.objects.filter(
         channel=InboundMessage.Channel.SIMULATOR, workspace_id=OuterRef("workspace_id"), dedupe_key__startswith="<sim-"

@@ -45,6 +45,26 @@ STOP_STATUSES = {
     Contact.Status.BOUNCED: "bounced",
     Contact.Status.DO_NOT_CONTACT: "do_not_contact",
 }
+# A reply stops the *sequence*; the conversation it starts goes on: answers to the reply (step 0) and
+# what a person writes themselves still leave.
+SEQUENCE_ONLY_STOPS = {Contact.Status.REPLIED, Contact.Status.MEETING_BOOKED}
+
+
+def conversation_stop_reason(
+    *, contact_status, taken_over_by, thread_replied: bool, step_position: int, run_id, approved_by_id
+) -> str:
+    """Why an email must not leave now ("" when it may). Shared by the scheduler and the sender."""
+    written_by_person = run_id is None and approved_by_id is not None
+    in_conversation = step_position == 0 or written_by_person
+    if contact_status in STOP_STATUSES and not (in_conversation and contact_status in SEQUENCE_ONLY_STOPS):
+        return STOP_STATUSES[contact_status]
+    if taken_over_by is not None and not (written_by_person and approved_by_id == taken_over_by):
+        return "taken_over"
+    if thread_replied and not in_conversation:
+        return "thread_replied"
+    return ""
+
+
 CANCEL_TEXT = {
     "suppressed": "Cancelled: the address or its domain is on the suppression list.",
     "replied": "Cancelled: the contact replied.",
@@ -334,6 +354,8 @@ def _chunk(workspace: Workspace, *, after_pk: int, size: int, now: datetime):
             "campaign_id",
             "contact_id",
             "step_position",
+            "run_id",
+            "approved_by_id",
             "not_before",
             "recipient_domain",
             "contact__email",
@@ -362,7 +384,7 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
         .filter(Q(kind=Suppression.Kind.EMAIL, value__in=emails) | Q(kind=Suppression.Kind.DOMAIN, value__in=domains))
         .values_list("kind", "value")
     )
-    taken_over = set(TakeOver.objects.filter(contact_id__in=contact_ids).values_list("contact_id", flat=True))
+    taken_over = dict(TakeOver.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "user_id"))
     follow_up_pairs = {(row["campaign_id"], row["contact_id"]) for row in rows if row["step_position"] > 1}
     earlier_pending: set[tuple[int, int, int]] = set()
     if follow_up_pairs:
@@ -386,12 +408,15 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
         reason = ""
         if ("email", row["contact__email"].lower()) in suppressed or ("domain", row["domain"]) in suppressed:
             reason = "suppressed"
-        elif row["contact__status"] in STOP_STATUSES:
-            reason = STOP_STATUSES[row["contact__status"]]
-        elif row["contact_id"] in taken_over:
-            reason = "taken_over"
-        elif thread is not None and thread.replied_at is not None:
-            reason = "thread_replied"
+        else:
+            reason = conversation_stop_reason(
+                contact_status=row["contact__status"],
+                taken_over_by=taken_over.get(row["contact_id"]),
+                thread_replied=thread is not None and thread.replied_at is not None,
+                step_position=row["step_position"],
+                run_id=row["run_id"],
+                approved_by_id=row["approved_by_id"],
+            )
         if reason:
             cancelled.append(
                 OutboundMessage(

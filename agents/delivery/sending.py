@@ -26,7 +26,7 @@ from django.utils import timezone
 from agents.delivery.compose import compose
 from agents.delivery.crypto import SecretUnreadable
 from agents.delivery.health import delivery_record_bounce, mailbox_stop
-from agents.delivery.scheduling import CANCEL_TEXT, STOP_STATUSES
+from agents.delivery.scheduling import CANCEL_TEXT, conversation_stop_reason
 from agents.delivery.transport import DeliveryError, Transport, transport_for
 from agents.models import Handoff, Mailbox, MailboxDay, OutboundMessage, Suppression, TakeOver
 from agents.pipeline import handoff_open
@@ -119,10 +119,11 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
             .filter(Q(kind="email", value__in=emails) | Q(kind="domain", value__in=domains))
             .values_list("workspace_id", "kind", "value")
         )
-        taken_over = set(TakeOver.objects.filter(contact_id__in=contact_ids).values_list("contact_id", flat=True))
+        taken_over = dict(TakeOver.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "user_id"))
         signal_ids = set().union(*(_cited_signal_ids(message.claims) for message in messages))
         signal_times = dict(Signal.objects.filter(pk__in=signal_ids).values_list("pk", "occurred_at"))
-        thread_ids = {message.thread_id for message in messages if message.step_position > 1}
+        # Follow-ups and answers thread under what was sent before.
+        thread_ids = {message.thread_id for message in messages if message.step_position != 1}
         earlier = defaultdict(list)
         for thread_id, message_id in (
             OutboundMessage.objects.filter(thread_id__in=thread_ids, status=OutboundMessage.Status.SENT)
@@ -141,20 +142,30 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
                 _cancel(message, "suppressed", CANCEL_TEXT["suppressed"] + " (checked at send time)")
                 report.cancelled += 1
                 continue
-            if contact.status in STOP_STATUSES:
-                reason = STOP_STATUSES[contact.status]
+            reason = conversation_stop_reason(
+                contact_status=contact.status,
+                taken_over_by=taken_over.get(contact.pk),
+                thread_replied=False,
+                step_position=message.step_position,
+                run_id=message.run_id,
+                approved_by_id=message.approved_by_id,
+            )
+            if reason:
                 _cancel(message, reason, CANCEL_TEXT[reason] + " (checked at send time)")
-                report.cancelled += 1
-                continue
-            if contact.pk in taken_over:
-                _cancel(message, "taken_over", CANCEL_TEXT["taken_over"] + " (checked at send time)")
                 report.cancelled += 1
                 continue
             if message.thread is None:  # scheduled by hand, not by the scheduler: it assigns the thread
                 _requeue(message, "Back in the queue: it has no thread yet.")
                 report.requeued += 1
                 continue
-            if message.thread.replied_at is not None:
+            if message.thread.replied_at is not None and conversation_stop_reason(
+                contact_status="",
+                taken_over_by=None,
+                thread_replied=True,
+                step_position=message.step_position,
+                run_id=message.run_id,
+                approved_by_id=message.approved_by_id,
+            ):
                 _cancel(message, "thread_replied", CANCEL_TEXT["thread_replied"] + " (checked at send time)")
                 report.cancelled += 1
                 continue

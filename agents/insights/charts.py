@@ -1,0 +1,185 @@
+"""Charts as server-rendered SVG: no script, readable without colour (line styles, markers, text labels),
+each with a title and description for screen readers. The numbers are always also in a table."""
+
+from datetime import date
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 120, 16, 36
+
+
+def _frame(title: str, description: str, body: SafeString, *, height: int = HEIGHT) -> SafeString:
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d">'
+        '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
+        WIDTH,
+        height,
+        _id(title),
+        _id(title),
+        _id(title),
+        title,
+        _id(title),
+        description,
+        body,
+    )
+
+
+def _join(parts: list[SafeString]) -> SafeString:
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _id(title: str) -> str:
+    return "chart-" + "".join(ch if ch.isalnum() else "-" for ch in title.lower())
+
+
+def burnup(*, points: list[tuple[date, int]], start: date, end: date, target: int, forecast: int | None) -> SafeString:
+    """Qualified meetings so far (solid line, round markers), the target line (dashed, from 0 at the start
+    to the target at the end) and the forecast at the current pace (dotted, from today to the end)."""
+    span = max((end - start).days, 1)
+    top = max([target, forecast or 0, *(value for _, value in points), 1])
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(day: date) -> float:
+        return LEFT + plot_w * min(max((day - start).days, 0), span) / span
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - value / top)
+
+    parts = [
+        format_html(
+            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h
+        ),
+        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, TOP + plot_h),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(top) + 4, top),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">0</text>', LEFT - 6, TOP + plot_h + 4),
+        format_html('<text class="tick" x="{}" y="{}">{}</text>', LEFT, HEIGHT - 10, start.strftime("%d %b")),
+        format_html(
+            '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
+            LEFT + plot_w,
+            HEIGHT - 10,
+            end.strftime("%d %b"),
+        ),
+        format_html(
+            '<line class="series-target" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="label" x="{}" y="{}">target {}</text>',
+            x(start),
+            y(0),
+            x(end),
+            y(target),
+            x(end) + 6,
+            y(target) + 4,
+            target,
+        ),
+    ]
+    if points:
+        path = " ".join(f"{x(day):.1f},{y(value):.1f}" for day, value in points)
+        parts.append(format_html('<polyline class="series-actual" points="{}"/>', path))
+        parts.append(
+            format_html_join(
+                "", '<circle class="marker-actual" cx="{:.1f}" cy="{:.1f}" r="3"/>', ((x(d), y(v)) for d, v in points)
+            )
+        )
+        last_day, last_value = points[-1]
+        parts.append(
+            format_html(
+                '<text class="label" x="{}" y="{}">now {}</text>', x(last_day) + 6, y(last_value) - 6, last_value
+            )
+        )
+        if forecast is not None and last_day < end:
+            parts.append(
+                format_html(
+                    '<line class="series-forecast" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+                    '<rect class="marker-forecast" x="{}" y="{}" width="6" height="6"/>'
+                    '<text class="label" x="{}" y="{}">forecast {}</text>',
+                    x(last_day),
+                    y(last_value),
+                    x(end),
+                    y(forecast),
+                    x(end) - 3,
+                    y(forecast) - 3,
+                    x(end) + 6,
+                    y(forecast) + 16,
+                    forecast,
+                )
+            )
+    description = (
+        f"Qualified meetings from {start:%d %b %Y} to {end:%d %b %Y}: {points[-1][1] if points else 0} so far, "
+        f"target {target}" + (f", forecast {forecast}" if forecast is not None else "") + ". Solid line: actual; "
+        "dashed: target; dotted: forecast."
+    )
+    return _frame("Qualified meetings against the target", description, _join(parts))
+
+
+def bars(*, title: str, rows: list[tuple[str, float]], value_format: str = "{:g}") -> SafeString:
+    """Horizontal bars, each labelled with its name and value (no colour needed to read it)."""
+    bar_h, gap, label_w = 20, 8, 170
+    height = TOP + len(rows) * (bar_h + gap) + 8
+    top = max([value for _, value in rows] + [1])
+    plot_w = WIDTH - label_w - 90
+    parts = []
+    for index, (label, value) in enumerate(rows):
+        y = TOP + index * (bar_h + gap)
+        width = plot_w * (value / top) if top else 0
+        parts.append(
+            format_html(
+                '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>'
+                '<rect class="bar bar-{}" x="{}" y="{}" width="{:.1f}" height="{}"/>'
+                '<text class="label" x="{:.1f}" y="{}">{}</text>',
+                label_w - 8,
+                y + 15,
+                label,
+                index % 2,
+                label_w,
+                y,
+                width,
+                bar_h,
+                label_w + width + 6,
+                y + 15,
+                value_format.format(value),
+            )
+        )
+    description = "; ".join(f"{label}: {value_format.format(value)}" for label, value in rows) or "No data yet."
+    return _frame(title, description, _join(parts), height=max(height, 60))
+
+
+def weekly_rate(*, title: str, weeks: list[tuple[date, float | None]]) -> SafeString:
+    """A share per week (0–100 %) as a line with square markers and each value written above it."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    known = [(day, value) for day, value in weeks if value is not None]
+    parts = [
+        format_html(
+            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h
+        ),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">100%</text>', LEFT - 6, TOP + 4),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">0%</text>', LEFT - 6, TOP + plot_h + 4),
+    ]
+    if known:
+        step = plot_w / max(len(known) - 1, 1)
+        coords = [
+            (LEFT + index * step, TOP + plot_h * (1 - value), day, value) for index, (day, value) in enumerate(known)
+        ]
+        parts.append(
+            format_html(
+                '<polyline class="series-actual" points="{}"/>', " ".join(f"{a:.1f},{b:.1f}" for a, b, _, _ in coords)
+            )
+        )
+        for cx, cy, day, value in coords:
+            parts.append(
+                format_html(
+                    '<rect class="marker-forecast" x="{:.1f}" y="{:.1f}" width="6" height="6"/>'
+                    '<text class="label" x="{:.1f}" y="{:.1f}" text-anchor="middle">{:.0%}</text>'
+                    '<text class="tick" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
+                    cx - 3,
+                    cy - 3,
+                    cx,
+                    cy - 8,
+                    value,
+                    cx,
+                    HEIGHT - 10,
+                    day.strftime("%d %b"),
+                )
+            )
+    description = "; ".join(f"week of {day:%d %b}: {value:.0%}" for day, value in known) or "No decided drafts yet."
+    return _frame(title, description, _join(parts))

@@ -1,0 +1,534 @@
+"""Reads of the dashboards: a campaign's goal, funnel, autonomy, quality, deliverability and cost, the
+workspace overview, and the examples the writer learns from. Every function takes its workspace or
+campaign explicitly and runs a fixed number of queries, whatever the data size."""
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+
+from agents.conversations.models import InboundMessage
+from agents.insights.models import DraftEdit
+from agents.meetings.models import LIVE_STATUSES, Meeting
+from agents.models import AgentRun, AgentStep, Handoff, Mailbox, MailboxDay, OutboundMessage
+from campaigns.models import Campaign, Contact
+from salesops.models import Workspace
+
+# Drafts a person decides on (what autonomy and the edit rate are measured over).
+DRAFT_KINDS = [Handoff.Kind.DRAFT_REVIEW, Handoff.Kind.ESCALATION]
+# Forecast at least this share of the target: at risk below it, off track below the lower bound.
+AT_RISK_SHARE = 1.0
+OFF_TRACK_SHARE = 0.8
+EDIT_TREND_WEEKS = 12
+CAP_USE_DAYS = 30
+EXAMPLES_FOR_WRITER = 5
+EXAMPLE_TEXT_LIMIT = 700
+
+
+def _rate(part, whole) -> float | None:
+    return (part / whole) if whole else None
+
+
+# Goal -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Goal:
+    target: int
+    qualified: int
+    start: date | None
+    end: date | None
+    today: date
+    # (day, cumulative qualified meetings) from the start to today.
+    points: list[tuple[date, int]] = field(default_factory=list)
+    forecast: int | None = None
+    verdict: str = "no_goal"  # on_track, at_risk, off_track, reached, no_goal
+    reason: str = ""
+
+    @property
+    def verdict_label(self) -> str:
+        return {
+            "on_track": "On track",
+            "at_risk": "At risk",
+            "off_track": "Off track",
+            "reached": "Goal reached",
+            "no_goal": "No goal set",
+        }[self.verdict]
+
+    @property
+    def expected_today(self) -> float | None:
+        """Where the straight target line stands today."""
+        if not (self.start and self.end and self.target) or self.end <= self.start:
+            return None
+        elapsed = min(max((self.today - self.start).days, 0), (self.end - self.start).days)
+        return self.target * elapsed / (self.end - self.start).days
+
+
+def goal_verdict(*, target: int, qualified: int, start: date | None, end: date | None, today: date) -> Goal:
+    """The forecast at the current pace (qualified meetings a day since the start, carried to the end)
+    and what it means for the target."""
+    goal = Goal(target=target, qualified=qualified, start=start, end=end, today=today)
+    if not target or start is None or end is None or end <= start:
+        goal.reason = "Set a target and a goal period on the campaign to track it."
+        return goal
+    if qualified >= target:
+        goal.verdict, goal.forecast = "reached", qualified
+        goal.reason = f"{qualified} qualified meetings of {target}: the goal is reached."
+        return goal
+    total_days = (end - start).days
+    elapsed = min(max((today - start).days, 0), total_days)
+    remaining_days = total_days - elapsed
+    if elapsed == 0:
+        goal.verdict, goal.forecast = "on_track", None
+        goal.reason = "The goal period has not started yet; there is no pace to forecast from."
+        return goal
+    pace = qualified / elapsed
+    goal.forecast = qualified + math.floor(pace * remaining_days)
+    needed_pace = (target - qualified) / remaining_days if remaining_days else math.inf
+    share = goal.forecast / target
+    if share >= AT_RISK_SHARE:
+        goal.verdict = "on_track"
+        goal.reason = (
+            f"At {pace * 7:.1f} qualified meetings a week the campaign reaches about {goal.forecast} of {target} "
+            f"by {end:%d %b %Y}."
+        )
+    else:
+        goal.verdict = "at_risk" if share >= OFF_TRACK_SHARE else "off_track"
+        if remaining_days == 0:
+            goal.reason = f"The goal period is over with {qualified} of {target} qualified meetings."
+        else:
+            goal.reason = (
+                f"At {pace * 7:.1f} qualified meetings a week the forecast is {goal.forecast} of {target} "
+                f"({share:.0%}); reaching the target needs {needed_pace * 7:.1f} a week for the remaining "
+                f"{remaining_days} days."
+            )
+    return goal
+
+
+# The campaign dashboard -----------------------------------------------------------------------------
+
+
+@dataclass
+class FunnelStage:
+    key: str
+    label: str
+    count: int
+    conversion: float | None  # from the stage before
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    goal: Goal
+    funnel: list[FunnelStage]
+    autonomy: dict
+    quality: dict
+    deliverability: list[dict]
+    cost: dict
+
+
+FUNNEL_LABELS = [
+    ("leads", "Leads worked"),
+    ("qualified_leads", "Qualified leads"),
+    ("contacted", "Contacted"),
+    ("replied", "Replied"),
+    ("positive", "Positive replies"),
+    ("booked", "Meetings booked"),
+    ("held", "Meetings held"),
+    ("qualified_meetings", "Qualified meetings"),
+]
+
+
+def campaign_get(*, workspace: Workspace, campaign_id: int) -> Campaign:
+    return Campaign.objects.get(workspace=workspace, pk=campaign_id)
+
+
+def campaign_dashboard(*, campaign: Campaign, today: date | None = None) -> Dashboard:
+    """Everything the campaign page shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    # 1. Leads worked and qualified (first-touch runs; answers to replies are not new leads).
+    leads = AgentRun.objects.filter(campaign=campaign, inbound_message__isnull=True).aggregate(
+        leads=Count("contact", distinct=True),
+        qualified=Count("contact", distinct=True, filter=Q(qualification__verdict="qualified")),
+    )
+    # 2. Messages: contacted people, emails sent, sent without a person.
+    messages = OutboundMessage.objects.filter(campaign=campaign).aggregate(
+        contacted=Count("contact", distinct=True, filter=Q(status=OutboundMessage.Status.SENT)),
+        sent=Count("pk", filter=Q(status=OutboundMessage.Status.SENT)),
+        sent_alone=Count("pk", filter=Q(status=OutboundMessage.Status.SENT, sent_without_person=True)),
+    )
+    # 3. Replies (any, and interested).
+    replies = InboundMessage.objects.filter(thread__campaign=campaign, contact__isnull=False).aggregate(
+        replied=Count("contact", distinct=True),
+        positive=Count("contact", distinct=True, filter=Q(category="interested")),
+    )
+    # 4. Meetings.
+    meetings = Meeting.objects.filter(campaign=campaign).aggregate(
+        booked=Count("pk", filter=~Q(status=Meeting.Status.CANCELLED)),
+        held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
+        qualified=Count("pk", filter=Q(qualified=True, status__in=LIVE_STATUSES)),
+    )
+    counts = {
+        "leads": leads["leads"],
+        "qualified_leads": leads["qualified"],
+        "contacted": messages["contacted"],
+        "replied": replies["replied"],
+        "positive": replies["positive"],
+        "booked": meetings["booked"],
+        "held": meetings["held"],
+        "qualified_meetings": meetings["qualified"],
+    }
+    funnel, previous = [], None
+    for key, label in FUNNEL_LABELS:
+        funnel.append(
+            FunnelStage(key, label, counts[key], _rate(counts[key], previous) if previous is not None else None)
+        )
+        previous = counts[key]
+
+    goal = goal_verdict(
+        target=campaign.goal_target,
+        qualified=meetings["qualified"],
+        start=campaign.goal_start,
+        end=campaign.goal_end,
+        today=today,
+    )
+    # 5. The burn-up: qualified meetings by the day they were booked.
+    goal.points = _burnup_points(campaign, goal)
+
+    return Dashboard(
+        campaign=campaign,
+        goal=goal,
+        funnel=funnel,
+        autonomy=_autonomy(campaign, sent=messages["sent"], sent_alone=messages["sent_alone"]),  # 6-7
+        quality=_quality(campaign, today),  # 8-10
+        deliverability=_deliverability(campaign, today),  # 11-13
+        cost=_cost(campaign, leads=counts["leads"], sent=messages["sent"], meetings=counts["booked"]),  # 14
+    )
+
+
+def _burnup_points(campaign: Campaign, goal: Goal) -> list[tuple[date, int]]:
+    if goal.start is None:
+        return []
+    by_day = dict(
+        Meeting.objects.filter(campaign=campaign, qualified=True, status__in=LIVE_STATUSES)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(count=Count("pk"))
+        .values_list("day", "count")
+    )
+    last = min(goal.today, goal.end or goal.today)
+    running = sum(count for day, count in by_day.items() if day < goal.start)
+    points = []
+    day = goal.start
+    # Weekly points keep the chart readable over long periods; the last point is today.
+    step = 1 if (last - goal.start).days <= 31 else 7
+    while day <= last:
+        points.append(day)
+        day += timedelta(days=step)
+    if not points or points[-1] != last:
+        points.append(last)
+    result, cursor = [], goal.start
+    for point in points:
+        running += sum(count for d, count in by_day.items() if cursor <= d <= point)
+        cursor = point + timedelta(days=1)
+        result.append((point, running))
+    return result
+
+
+def _median_seconds(queryset, expression) -> float | None:
+    """The median of a duration over a queryset: PostgreSQL computes it; elsewhere Python does."""
+    if connection.vendor == "postgresql":
+        from django.db.models import Aggregate, FloatField
+        from django.db.models.functions import Extract
+
+        class Median(Aggregate):
+            function = "percentile_cont"
+            template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+            output_field = FloatField()
+
+        return queryset.aggregate(median=Median(Extract(expression, "epoch")))["median"]
+    durations = [value.total_seconds() for value in queryset.annotate(d=expression).values_list("d", flat=True)]
+    return statistics.median(durations) if durations else None
+
+
+def _autonomy(campaign: Campaign, *, sent: int, sent_alone: int) -> dict:
+    drafts = Handoff.objects.filter(campaign=campaign, kind__in=DRAFT_KINDS)
+    decided = drafts.aggregate(
+        approved=Count("pk", filter=Q(decision=Handoff.Decision.APPROVED)),
+        edited=Count("pk", filter=Q(decision=Handoff.Decision.EDITED)),
+        rejected=Count("pk", filter=Q(decision=Handoff.Decision.REJECTED)),
+        other=Count(
+            "pk", filter=Q(status=Handoff.Status.RESOLVED) & ~Q(decision__in=["approved", "edited", "rejected"])
+        ),
+        waiting=Count("pk", filter=~Q(status=Handoff.Status.RESOLVED)),
+    )
+    decided_total = decided["approved"] + decided["edited"] + decided["rejected"] + decided["other"]
+    median = _median_seconds(
+        drafts.filter(status=Handoff.Status.RESOLVED, decided_at__isnull=False), F("decided_at") - F("created_at")
+    )
+    return {
+        "sent": sent,
+        "sent_alone": sent_alone,
+        "sent_alone_rate": _rate(sent_alone, sent),
+        "decided": decided_total,
+        "approved": decided["approved"],
+        "approved_rate": _rate(decided["approved"], decided_total),
+        "edited": decided["edited"],
+        "edited_rate": _rate(decided["edited"], decided_total),
+        "rejected": decided["rejected"],
+        "rejected_rate": _rate(decided["rejected"], decided_total),
+        "other": decided["other"],
+        "waiting": decided["waiting"],
+        "median_inbox_seconds": median,
+    }
+
+
+FINDINGS_SQL = {
+    "postgresql": """
+        SELECT finding->>'kind' AS kind, COUNT(*) FROM agents_agentstep step
+        JOIN agents_agentrun run ON run.id = step.run_id
+        CROSS JOIN LATERAL jsonb_array_elements(
+            CASE WHEN jsonb_typeof(step.output->'findings') = 'array' THEN step.output->'findings' ELSE '[]' END
+        ) AS finding
+        WHERE run.campaign_id = %s AND step.agent = 'verify'
+        GROUP BY 1 ORDER BY 2 DESC, 1
+    """,
+    "sqlite": """
+        SELECT json_extract(finding.value, '$.kind') AS kind, COUNT(*) FROM agents_agentstep step
+        JOIN agents_agentrun run ON run.id = step.run_id, json_each(step.output, '$.findings') AS finding
+        WHERE run.campaign_id = %s AND step.agent = 'verify'
+        GROUP BY 1 ORDER BY 2 DESC, 1
+    """,
+}
+
+
+def _quality(campaign: Campaign, today: date) -> dict:
+    # 8. Verifier findings by kind, over every verification (rewrites included).
+    with connection.cursor() as cursor:
+        cursor.execute(FINDINGS_SQL[connection.vendor], [campaign.pk])
+        findings = [(kind or "unknown", count) for kind, count in cursor.fetchall()]
+    # 9. Reject reasons.
+    labels = dict(Handoff.RejectReason.choices)
+    reasons = [
+        (labels.get(row["reject_reason"], "Not given"), row["count"])
+        for row in Handoff.objects.filter(campaign=campaign, decision=Handoff.Decision.REJECTED)
+        .values("reject_reason")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "reject_reason")
+    ]
+    # 10. The weekly edit rate and how much edits change (from the DraftEdit rollup).
+    since = today - timedelta(weeks=EDIT_TREND_WEEKS)
+    weeks = [
+        {
+            "week": row["week"].date() if isinstance(row["week"], datetime) else row["week"],
+            "decided": row["decided"],
+            "edited": row["edited"],
+            "edit_rate": _rate(row["edited"], row["decided"]),
+            "change": (1 - row["similarity"]) if row["similarity"] is not None else None,
+        }
+        for row in DraftEdit.objects.filter(campaign=campaign, decided_at__date__gte=since)
+        .annotate(week=TruncWeek("decided_at"))
+        .values("week")
+        .annotate(
+            decided=Count("pk"),
+            edited=Count("pk", filter=Q(edited=True)),
+            similarity=Avg("similarity", filter=Q(edited=True)),
+        )
+        .order_by("week")
+    ]
+    trend = ""
+    if len(weeks) >= 2 and weeks[0]["edit_rate"] is not None and weeks[-1]["edit_rate"] is not None:
+        first, last = weeks[0]["edit_rate"], weeks[-1]["edit_rate"]
+        trend = "falling" if last < first else ("rising" if last > first else "flat")
+    return {"findings": findings, "reject_reasons": reasons, "weeks": weeks, "edit_trend": trend}
+
+
+def _deliverability(campaign: Campaign, today: date) -> list[dict]:
+    # 11. Per mailbox: sent, bounced, complained, unsubscribed (people emailed from it who opted out).
+    rows = {
+        row["mailbox"]: row
+        for row in OutboundMessage.objects.filter(campaign=campaign, status=OutboundMessage.Status.SENT)
+        .values("mailbox")
+        .annotate(
+            sent=Count("pk"),
+            bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
+            complained=Count("pk", filter=Q(complained_at__isnull=False)),
+            unsubscribed=Count("contact", distinct=True, filter=Q(contact__status=Contact.Status.UNSUBSCRIBED)),
+        )
+    }
+    # 12. The campaign's mailboxes (and any that sent for it before leaving it).
+    mailboxes = list(Mailbox.objects.filter(Q(campaigns=campaign) | Q(pk__in=[pk for pk in rows if pk])).distinct())
+    # 13. Cap use over the last days: emails sent against each day's allowance.
+    since = today - timedelta(days=CAP_USE_DAYS)
+    days_by_mailbox: dict[int, list] = {}
+    for day in MailboxDay.objects.filter(mailbox__in=mailboxes, day__gte=since, day__lte=today):
+        days_by_mailbox.setdefault(day.mailbox_id, []).append(day)
+    result = []
+    for mailbox in mailboxes:
+        row = rows.get(mailbox.pk, {})
+        days = days_by_mailbox.get(mailbox.pk, [])
+        allowed = sum(mailbox.allowed_on(day.day) for day in days)
+        result.append(_deliverability_row(str(mailbox), mailbox.get_status_display(), row, allowed, days))
+    if None in rows:
+        result.append(_deliverability_row("No mailbox recorded", "", rows[None], 0, []))
+    return result
+
+
+def _deliverability_row(name: str, status: str, row: dict, allowed: int, days: list) -> dict:
+    sent = row.get("sent", 0)
+    day_sent = sum(day.sent for day in days)
+    return {
+        "name": name,
+        "status": status,
+        "sent": sent,
+        "bounced": row.get("bounced", 0),
+        "bounce_rate": _rate(row.get("bounced", 0), sent),
+        "complained": row.get("complained", 0),
+        "complaint_rate": _rate(row.get("complained", 0), sent),
+        "unsubscribed": row.get("unsubscribed", 0),
+        "unsubscribe_rate": _rate(row.get("unsubscribed", 0), sent),
+        "cap_sent": day_sent,
+        "cap_allowed": allowed,
+        "cap_use": _rate(day_sent, allowed),
+    }
+
+
+def _cost(campaign: Campaign, *, leads: int, sent: int, meetings: int) -> dict:
+    # 14. Tokens and money by agent and model.
+    rows = list(
+        AgentStep.objects.filter(run__campaign=campaign)
+        .values("agent", "model")
+        .annotate(
+            steps=Count("pk"),
+            tokens=Sum(F("input_tokens") + F("output_tokens") + F("cache_write_tokens") + F("cache_read_tokens")),
+            cost=Sum("cost_usd"),
+        )
+        .order_by("agent", "model")
+    )
+    tokens = sum(row["tokens"] or 0 for row in rows)
+    cost = sum((row["cost"] or Decimal(0) for row in rows), Decimal(0))
+
+    def per(total, count):
+        return (total / count) if count else None
+
+    return {
+        "rows": rows,
+        "tokens": tokens,
+        "cost": cost,
+        "per_lead": {"tokens": per(tokens, leads), "cost": per(cost, leads), "count": leads},
+        "per_sent": {"tokens": per(tokens, sent), "cost": per(cost, sent), "count": sent},
+        "per_meeting": {"tokens": per(tokens, meetings), "cost": per(cost, meetings), "count": meetings},
+    }
+
+
+# The workspace overview ------------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignSummary:
+    campaign: Campaign
+    goal: Goal
+    sent: int
+    cost: Decimal
+
+
+def workspace_overview(*, workspace: Workspace, today: date | None = None) -> list[CampaignSummary]:
+    """Every campaign with its goal verdict, emails sent and model cost: four queries."""
+    today = today or timezone.localdate()
+    campaigns = list(Campaign.objects.filter(workspace=workspace).order_by("status", "name"))
+    qualified = dict(
+        Meeting.objects.filter(workspace=workspace, qualified=True, status__in=LIVE_STATUSES, campaign__isnull=False)
+        .values("campaign")
+        .annotate(count=Count("pk"))
+        .values_list("campaign", "count")
+    )
+    sent = dict(
+        OutboundMessage.objects.filter(workspace=workspace, status=OutboundMessage.Status.SENT)
+        .values("campaign")
+        .annotate(count=Count("pk"))
+        .values_list("campaign", "count")
+    )
+    cost = dict(
+        AgentStep.objects.filter(workspace=workspace, run__isnull=False)
+        .values("run__campaign")
+        .annotate(total=Sum("cost_usd"))
+        .values_list("run__campaign", "total")
+    )
+    return [
+        CampaignSummary(
+            campaign=campaign,
+            goal=goal_verdict(
+                target=campaign.goal_target,
+                qualified=qualified.get(campaign.pk, 0),
+                start=campaign.goal_start,
+                end=campaign.goal_end,
+                today=today,
+            ),
+            sent=sent.get(campaign.pk, 0),
+            cost=cost.get(campaign.pk) or Decimal(0),
+        )
+        for campaign in campaigns
+    ]
+
+
+# Learning from people -------------------------------------------------------------------------------
+
+
+def _clip(text: str, limit: int = EXAMPLE_TEXT_LIMIT) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def writer_examples(*, campaign_id: int, step_position: int, limit: int = EXAMPLES_FOR_WRITER) -> list[str]:
+    """What people taught the writer in this campaign: drafts they edited before approving (with what
+    they sent instead) and drafts they rejected (with the reason). At most `limit`, the same sequence
+    step first, then the most recent. One query."""
+    candidates = list(
+        Handoff.objects.filter(
+            campaign_id=campaign_id,
+            kind__in=DRAFT_KINDS,
+            decision__in=[Handoff.Decision.EDITED, Handoff.Decision.REJECTED],
+            decided_at__isnull=False,
+        )
+        .select_related("run")
+        .only(
+            "decision",
+            "reject_reason",
+            "decision_note",
+            "final_subject",
+            "final_body",
+            "proposal",
+            "decided_at",
+            "run__step_position",
+        )  # fmt: skip
+        .order_by("-decided_at", "-pk")[: limit * 10]
+    )
+    candidates.sort(key=lambda handoff: handoff.run is None or handoff.run.step_position != step_position)
+    reasons = dict(Handoff.RejectReason.choices)
+    examples = []
+    for handoff in candidates:
+        draft = (handoff.proposal or {}).get("draft") or {}
+        body = draft.get("body", "")
+        if handoff.decision == Handoff.Decision.EDITED:
+            if not handoff.final_body or handoff.final_body.strip() == body.strip():
+                continue
+            examples.append(
+                "A person edited this draft before approving it; write like the edited version.\n"
+                f"Draft: {_clip(body)}\nApproved version: {_clip(handoff.final_body)}"
+            )
+        else:
+            reason = reasons.get(handoff.reject_reason, "no reason given")
+            note = f" ({_clip(handoff.decision_note, 200)})" if handoff.decision_note else ""
+            examples.append(
+                f"A person rejected this draft because of: {reason}{note}. Avoid the same mistake.\n"
+                f"Rejected draft: {_clip(body)}"
+            )
+        if len(examples) == limit:
+            break
+    return examples

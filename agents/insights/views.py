@@ -1,0 +1,157 @@
+"""Dashboards (every member), the policy dry-run (managers) and the audit timeline (admins)."""
+
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from agents.insights import charts, dryrun, selectors, services, timeline
+from agents.insights.forms import PolicyDryRunForm, TimelineFilterForm
+from agents.models import AgentStep
+from campaigns.models import Campaign, Contact
+from salesops.access import member_required
+from salesops.models import AuditEvent, Role
+
+
+def _get_campaign_for_member(request, campaign_id: int) -> Campaign:
+    try:
+        return selectors.campaign_get(workspace=request.workspace, campaign_id=campaign_id)
+    except Campaign.DoesNotExist:
+        raise Http404 from None
+
+
+@member_required(Role.REP)
+def overview(request):
+    context = {
+        "membership": request.membership,
+        "summaries": selectors.workspace_overview(workspace=request.workspace),
+    }
+    return render(request, "insights/overview.html", context)
+
+
+@member_required(Role.REP)
+def campaign_dashboard(request, campaign_id: int):
+    campaign = _get_campaign_for_member(request, campaign_id)
+    services.draft_edits_refresh(campaign=campaign)
+    dashboard = selectors.campaign_dashboard(campaign=campaign)
+    goal = dashboard.goal
+    context = {
+        "campaign": campaign,
+        "dashboard": dashboard,
+        "burnup_chart": charts.burnup(
+            points=goal.points, start=goal.start, end=goal.end, target=goal.target, forecast=goal.forecast
+        )
+        if goal.start and goal.end and goal.end > goal.start
+        else None,
+        "funnel_chart": charts.bars(
+            title="Funnel", rows=[(stage.label, stage.count) for stage in dashboard.funnel], value_format="{:,.0f}"
+        ),
+        "edit_chart": charts.weekly_rate(
+            title="Share of reviewed drafts edited, by week",
+            weeks=[(week["week"], week["edit_rate"]) for week in dashboard.quality["weeks"]],
+        ),
+        "cost_chart": charts.bars(
+            title="Model cost by agent and model (USD)",
+            rows=[(f"{row['agent']} · {row['model']}", float(row["cost"] or 0)) for row in dashboard.cost["rows"]],
+            value_format="${:,.4f}",
+        ),
+    }
+    return render(request, "insights/campaign_dashboard.html", context)
+
+
+@member_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def policy_dry_run(request, campaign_id: int):
+    campaign = _get_campaign_for_member(request, campaign_id)
+    result = None
+    if request.method == "POST":
+        form = PolicyDryRunForm(request.POST)
+        if form.is_valid():
+            result = dryrun.policy_dry_run(campaign=campaign, proposal=form.proposal())
+    else:
+        form = PolicyDryRunForm.for_campaign(campaign)
+    context = {"campaign": campaign, "form": form, "result": result}
+    template = "insights/policy_dry_run.html#preview" if request.htmx else "insights/policy_dry_run.html"
+    return render(request, template, context, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+def _timeline_form(request) -> TimelineFilterForm:
+    return TimelineFilterForm(request.GET or None, workspace=request.workspace)
+
+
+@member_required(Role.ADMIN)
+def timeline_view(request):
+    form = _timeline_form(request)
+    cursor = timeline.Cursor.decode(request.GET.get("after", "")) if request.GET.get("after") else None
+    entries, next_cursor = timeline.timeline_page(workspace=request.workspace, filters=form.filters(), cursor=cursor)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "form": form,
+        "entries": entries,
+        "next_cursor": next_cursor.encode() if next_cursor else "",
+        "query": query.urlencode(),
+        "first_page": cursor is None,
+    }
+    template = "insights/timeline.html#entries" if request.htmx else "insights/timeline.html"
+    return render(request, template, context)
+
+
+def _export(request, lines, content_type: str, extension: str):
+    form = _timeline_form(request)
+    entries = timeline.timeline_iter(workspace=request.workspace, filters=form.filters())
+    response = StreamingHttpResponse(lines(entries), content_type=content_type)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-timeline-{stamp}.{extension}"'
+    return response
+
+
+@member_required(Role.ADMIN)
+def timeline_export_csv(request):
+    return _export(request, timeline.csv_lines, "text/csv; charset=utf-8", "csv")
+
+
+@member_required(Role.ADMIN)
+def timeline_export_jsonl(request):
+    return _export(request, timeline.jsonl_lines, "application/x-ndjson", "jsonl")
+
+
+@member_required(Role.ADMIN)
+def step_detail(request, step_id: int):
+    try:
+        step = timeline.step_get(workspace=request.workspace, step_id=step_id)
+    except AgentStep.DoesNotExist:
+        raise Http404 from None
+    template = "insights/step_detail.html#detail" if request.htmx else "insights/step_detail.html"
+    return render(request, template, {"step": step})
+
+
+@member_required(Role.ADMIN)
+def event_detail(request, event_id: int):
+    try:
+        event = timeline.event_get(workspace=request.workspace, event_id=event_id)
+    except AuditEvent.DoesNotExist:
+        raise Http404 from None
+    context = {"event": event, "diff": timeline.event_diff(event)}
+    template = "insights/event_detail.html#detail" if request.htmx else "insights/event_detail.html"
+    return render(request, template, context)
+
+
+@member_required(Role.ADMIN)
+def contact_history(request, contact_id: int):
+    try:
+        contact = timeline.contact_get(workspace=request.workspace, contact_id=contact_id)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    cursor = timeline.Cursor.decode(request.GET.get("after", "")) if request.GET.get("after") else None
+    entries, next_cursor = timeline.timeline_page(
+        workspace=request.workspace, filters=timeline.Filters(contact_id=contact.pk), cursor=cursor
+    )
+    context = {
+        "contact": contact,
+        "entries": entries,
+        "next_cursor": next_cursor.encode() if next_cursor else "",
+        "query": "",
+        "first_page": cursor is None,
+    }
+    return render(request, "insights/contact_history.html", context)
