@@ -1,5 +1,6 @@
 """The qualification agent: ICP fit and intent scores with reasons, and a verdict."""
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -30,12 +31,34 @@ class QualifyOutput(BaseModel):
 
 
 def _matches_persona(lead: Lead, strategy: Strategy) -> bool:
+    """A persona title matches; or the seniority does within a persona department."""
     title = lead.contact.title.lower()
     persona_titles = [item.lower() for item in strategy.icp.persona_titles]
-    if any(persona in title or title in persona for persona in persona_titles if title):
+    if title and any(persona in title or title in persona for persona in persona_titles):
         return True
-    seniorities = [item.lower() for item in strategy.icp.persona_seniorities]
-    return bool(lead.contact.seniority) and lead.contact.seniority.lower() in seniorities
+    seniorities = {item.lower() for item in strategy.icp.persona_seniorities}
+    departments = {item.lower() for item in strategy.icp.persona_departments}
+    in_department = not departments or lead.contact.department.lower() in departments
+    return bool(lead.contact.seniority) and lead.contact.seniority.lower() in seniorities and in_department
+
+
+_FEWER_THAN = re.compile(r"(?:fewer|less) than (\d[\d,]*) employees", re.IGNORECASE)
+
+
+def matched_disqualifier(lead: Lead, strategy: Strategy) -> str | None:
+    """The ICP disqualifier the lead's data shows: a size rule, or a phrase found (in order) in its signals."""
+    employees = lead.account.employee_count
+    text = " ".join(f"{signal.title}. {signal.text}" for signal in lead.signals).lower()
+    for rule in strategy.icp.disqualifiers:
+        size = _FEWER_THAN.search(rule)
+        if size:
+            if employees is not None and employees < int(size.group(1).replace(",", "")):
+                return rule
+            continue
+        words = re.findall(r"[a-z0-9]+", rule.lower())
+        if words and re.search(r"\b" + r"\W+(?:\w+\W+){0,2}".join(map(re.escape, words)) + r"\b", text):
+            return rule
+    return None
 
 
 def qualify_offline(data: QualifyInput) -> QualifyOutput:
@@ -60,12 +83,24 @@ def qualify_offline(data: QualifyInput) -> QualifyOutput:
             confidence=1.0,
         )
 
+    disqualifier = matched_disqualifier(data.lead, data.strategy)
+    if disqualifier:
+        return QualifyOutput(
+            fit_score=0,
+            intent_score=0,
+            reasons=[f"The ICP's disqualifier applies: {disqualifier}."],
+            verdict="disqualified",
+            confidence=0.9,
+        )
+
     fit = 0
+    missed_criterion = False
     if not icp.industries or account.industry.lower() in {item.lower() for item in icp.industries}:
         fit += 30
         reasons.append(f"Industry {account.industry or 'unknown'} fits.")
     else:
         reasons.append(f"Industry {account.industry or 'unknown'} is outside the ICP.")
+        missed_criterion = True
     employees = account.employee_count
     in_range = employees is not None and (icp.employee_min or 0) <= employees <= (icp.employee_max or 10**9)
     if in_range:
@@ -73,15 +108,18 @@ def qualify_offline(data: QualifyInput) -> QualifyOutput:
         reasons.append(f"{employees} employees is within the ICP's range.")
     else:
         reasons.append(f"Company size {employees or 'unknown'} is outside the ICP's range.")
+        missed_criterion = True
     if not icp.countries or account.country.upper() in icp.countries:
         fit += 20
     else:
         reasons.append(f"Country {account.country or 'unknown'} is outside the ICP.")
+        missed_criterion = True
     if _matches_persona(data.lead, data.strategy):
         fit += 25
         reasons.append(f"{data.lead.contact.title or 'The contact'} matches a target persona.")
     else:
         reasons.append(f"{data.lead.contact.title or 'The contact'} is not a target persona.")
+        missed_criterion = True
 
     chosen = [item for item in data.research.ranked if item.signal_id in data.research.chosen_signal_ids]
     intent = min(100, round(sum(item.score for item in chosen) * 8))
@@ -91,7 +129,7 @@ def qualify_offline(data: QualifyInput) -> QualifyOutput:
         else "No fresh buying signal."
     )
 
-    if fit >= QUALIFIED_FIT and intent >= QUALIFIED_INTENT:
+    if fit >= QUALIFIED_FIT and intent >= QUALIFIED_INTENT and not missed_criterion:
         verdict, confidence = "qualified", 0.6 + 0.4 * min(1, (fit + intent) / 160)
     elif fit < DISQUALIFIED_FIT:
         verdict, confidence = "disqualified", 0.8
