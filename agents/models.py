@@ -194,6 +194,13 @@ class Handoff(models.Model):
         indexes = [
             models.Index(fields=["workspace", "status", "kind", "created_at"], name="handoff_queue_idx"),
             models.Index(fields=["workspace", "assignee", "status"], name="handoff_assignee_idx"),
+            # The inbox's counts and queues read only unresolved items; the Done view reads by decision time.
+            models.Index(
+                fields=["workspace", "kind", "created_at"],
+                condition=Q(status__in=["open", "snoozed"]),
+                name="handoff_unresolved_idx",
+            ),
+            models.Index(fields=["workspace", "status", "-decided_at"], name="handoff_decided_idx"),
         ]
 
     def __str__(self):

@@ -225,6 +225,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    # flufl.bounce logs every detector it runs at INFO.
+    "loggers": {"flufl.bounce": {"level": "WARNING"}},
 }
 
 # ---------------------------------------------------------------------------------------------------

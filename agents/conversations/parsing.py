@@ -30,6 +30,20 @@ _RETURN_PHRASE = re.compile(
 )
 
 
+_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery|bounce", re.IGNORECASE)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|delivery (?:status|failure|has failed)|returned mail|mail delivery failed|failure notice", re.IGNORECASE
+)
+
+
+def _looks_like_bounce(message: EmailMessage, from_address: str, subject: str) -> bool:
+    return (
+        message.get_content_type() == "multipart/report"
+        or bool(_BOUNCE_SENDER.search(from_address) or _BOUNCE_SENDER.search(str(message.get("From", ""))))
+        or bool(_BOUNCE_SUBJECT.search(subject))
+    )
+
+
 class MalformedMessage(ValueError):
     """The bytes are not a readable email; the message says why."""
 
@@ -129,7 +143,9 @@ def parse_message(raw: bytes, *, now: datetime | None = None) -> ParsedMessage:
         sent_at = message["Date"].datetime if message.get("Date") else None
     except (AttributeError, ValueError, TypeError):
         sent_at = None
-    temporary, permanent = all_failures(message)
+    temporary, permanent = (set(), set())
+    if _looks_like_bounce(message, from_address, subject):  # the detectors are slow: only where they can match
+        temporary, permanent = all_failures(message)
     bounced = sorted({(a.decode() if isinstance(a, bytes) else str(a)).lower() for a in temporary | permanent})
     is_bounce = bool(bounced) or message.get_content_type() == "multipart/report"
     auto = not is_bounce and _is_auto_reply(message, subject, full_text)

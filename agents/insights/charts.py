@@ -42,10 +42,10 @@ def burnup(*, points: list[tuple[date, int]], start: date, end: date, target: in
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: date) -> float:
-        return LEFT + plot_w * min(max((day - start).days, 0), span) / span
+        return round(LEFT + plot_w * min(max((day - start).days, 0), span) / span, 1)
 
     def y(value: float) -> float:
-        return TOP + plot_h * (1 - value / top)
+        return round(TOP + plot_h * (1 - value / top), 1)
 
     parts = [
         format_html(
@@ -78,7 +78,9 @@ def burnup(*, points: list[tuple[date, int]], start: date, end: date, target: in
         parts.append(format_html('<polyline class="series-actual" points="{}"/>', path))
         parts.append(
             format_html_join(
-                "", '<circle class="marker-actual" cx="{:.1f}" cy="{:.1f}" r="3"/>', ((x(d), y(v)) for d, v in points)
+                "",
+                '<circle class="marker-actual" cx="{}" cy="{}" r="3"/>',
+                ((f"{x(d):.1f}", f"{y(v):.1f}") for d, v in points),
             )
         )
         last_day, last_value = points[-1]
@@ -125,8 +127,8 @@ def bars(*, title: str, rows: list[tuple[str, float]], value_format: str = "{:g}
         parts.append(
             format_html(
                 '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>'
-                '<rect class="bar bar-{}" x="{}" y="{}" width="{:.1f}" height="{}"/>'
-                '<text class="label" x="{:.1f}" y="{}">{}</text>',
+                '<rect class="bar bar-{}" x="{}" y="{}" width="{}" height="{}"/>'
+                '<text class="label" x="{}" y="{}">{}</text>',
                 label_w - 8,
                 y + 15,
                 label,
@@ -168,9 +170,9 @@ def weekly_rate(*, title: str, weeks: list[tuple[date, float | None]]) -> SafeSt
         for cx, cy, day, value in coords:
             parts.append(
                 format_html(
-                    '<rect class="marker-forecast" x="{:.1f}" y="{:.1f}" width="6" height="6"/>'
-                    '<text class="label" x="{:.1f}" y="{:.1f}" text-anchor="middle">{:.0%}</text>'
-                    '<text class="tick" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
+                    '<rect class="marker-forecast" x="{}" y="{}" width="6" height="6"/>'
+                    '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>'
+                    '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
                     cx - 3,
                     cy - 3,
                     cx,

@@ -328,17 +328,17 @@ def _quality(campaign: Campaign, today: date) -> dict:
         {
             "week": row["week"].date() if isinstance(row["week"], datetime) else row["week"],
             "decided": row["decided"],
-            "edited": row["edited"],
-            "edit_rate": _rate(row["edited"], row["decided"]),
-            "change": (1 - row["similarity"]) if row["similarity"] is not None else None,
+            "edited": row["edited_count"],
+            "edit_rate": _rate(row["edited_count"], row["decided"]),
+            "change": (1 - row["mean_similarity"]) if row["mean_similarity"] is not None else None,
         }
         for row in DraftEdit.objects.filter(campaign=campaign, decided_at__date__gte=since)
         .annotate(week=TruncWeek("decided_at"))
         .values("week")
         .annotate(
             decided=Count("pk"),
-            edited=Count("pk", filter=Q(edited=True)),
-            similarity=Avg("similarity", filter=Q(edited=True)),
+            edited_count=Count("pk", filter=Q(edited=True)),
+            mean_similarity=Avg("similarity", filter=Q(edited=True)),
         )
         .order_by("week")
     ]
