@@ -37,6 +37,7 @@ test: $(STAMP_DEV)
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -47,6 +48,7 @@ format: $(STAMP_DEV)
 	$(BIN)/ruff format .
 
 migrations-check: $(STAMP_DEV)
+	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:

@@ -18,15 +18,13 @@ workspace's admin:
 printing the median milliseconds of `--runs` requests and the SQL queries of each. Rows stay.
 """
 
-import json
 import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -37,6 +35,7 @@ from agents.insights.services import draft_edits_refresh
 from agents.meetings.models import Meeting
 from agents.models import AgentRun, AgentStep, EmailThread, Handoff, Mailbox, MailboxDay, OutboundMessage
 from campaigns.models import Account, Campaign, Contact
+from salesops.bulk_copy import ModelCopier, next_ids
 from salesops.models import AuditEvent, Membership, Role, User, Workspace
 
 WORKSPACES = 10
@@ -59,57 +58,6 @@ VERBS = [
     "handoff.rejected",
 ]
 BUDGET_MS = 200
-
-
-class _Copier:
-    """COPY rows of one model: a template row from the model's defaults, a few columns varied."""
-
-    def __init__(self, model_class, /, **constant):
-        self.model = model_class
-        obj = model_class(**constant)
-        self.fields = list(model_class._meta.concrete_fields)
-        self.index = {f.attname: i for i, f in enumerate(self.fields)}
-        self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
-        self.template = [self._prepare(f, f.pre_save(obj, add=True)) for f in self.fields]
-
-    def _prepare(self, field, value):
-        if value is None:
-            return None
-        if isinstance(field, models.JSONField):
-            return json.dumps(value, cls=DjangoJSONEncoder)
-        return field.get_db_prep_save(value, connection)
-
-    def row(self, **values) -> list:
-        row = list(self.template)
-        for attname, value in values.items():
-            if attname in self.json and value is not None:
-                value = json.dumps(value, cls=DjangoJSONEncoder)
-            row[self.index[attname]] = value
-        return row
-
-    def copy(self, rows) -> int:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in self.fields)
-        count = 0
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
-
-
-def _next_ids(model, count: int) -> list[int]:
-    if count <= 0:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, count],
-        )
-        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _draft_body(number: int) -> str:
@@ -166,14 +114,14 @@ class _Space:
     def load(self, leads: int) -> dict:
         ws = self.workspace.pk
         now = self.now
-        account_ids = _next_ids(Account, -(-leads // 5))
-        accounts = _Copier(Account, workspace_id=ws, name="x", domain="x")
+        account_ids = next_ids(Account, -(-leads // 5))
+        accounts = ModelCopier(Account, workspace_id=ws, name="x", domain="x")
         accounts.copy(
             accounts.row(id=pk, name=f"Bench account {pk}", domain=f"b{pk}.example", employee_count=300)
             for pk in account_ids
         )
-        contact_ids = _next_ids(Contact, leads)
-        contacts = _Copier(Contact, workspace_id=ws, account_id=account_ids[0], email="x")
+        contact_ids = next_ids(Contact, leads)
+        contacts = ModelCopier(Contact, workspace_id=ws, account_id=account_ids[0], email="x")
         contacts.copy(
             contacts.row(
                 id=pk,
@@ -185,10 +133,10 @@ class _Space:
             )
             for n, pk in enumerate(contact_ids)
         )
-        run_ids = _next_ids(AgentRun, leads)
+        run_ids = next_ids(AgentRun, leads)
         created = [now - timedelta(minutes=(n * 7919) % (60 * 24 * 40)) for n in range(leads)]
         campaign_of = [self.campaigns[n % CAMPAIGNS].pk for n in range(leads)]
-        runs = _Copier(AgentRun, workspace_id=ws, campaign_id=1, contact_id=1)
+        runs = ModelCopier(AgentRun, workspace_id=ws, campaign_id=1, contact_id=1)
         runs.copy(
             runs.row(
                 id=run_id,
@@ -203,7 +151,7 @@ class _Space:
             )
             for n, run_id in enumerate(run_ids)
         )
-        steps = _Copier(
+        steps = ModelCopier(
             AgentStep,
             workspace_id=ws,
             agent="x",
@@ -232,8 +180,8 @@ class _Space:
 
         _copy_without_id(steps, step_rows())
 
-        message_ids = _next_ids(OutboundMessage, leads)
-        messages = _Copier(
+        message_ids = next_ids(OutboundMessage, leads)
+        messages = ModelCopier(
             OutboundMessage,
             workspace_id=ws,
             campaign_id=1,
@@ -262,8 +210,8 @@ class _Space:
         )
         # A reviewed draft for every fourth lead.
         reviewed = list(range(0, leads, 4))
-        handoff_ids = _next_ids(Handoff, len(reviewed))
-        handoffs = _Copier(Handoff, workspace_id=ws, kind="draft_review", reason="x")
+        handoff_ids = next_ids(Handoff, len(reviewed))
+        handoffs = ModelCopier(Handoff, workspace_id=ws, kind="draft_review", reason="x")
         handoffs.copy(
             handoffs.row(
                 id=pk,
@@ -286,8 +234,8 @@ class _Space:
         )
         # Replies and meetings for some leads.
         replied = list(range(3, leads, 20))
-        thread_ids = _next_ids(EmailThread, len(replied))
-        threads = _Copier(EmailThread, workspace_id=ws, campaign_id=1, contact_id=1, mailbox_id=1, reply_token="x")  # noqa: S106 (a placeholder, replaced per row)
+        thread_ids = next_ids(EmailThread, len(replied))
+        threads = ModelCopier(EmailThread, workspace_id=ws, campaign_id=1, contact_id=1, mailbox_id=1, reply_token="x")  # noqa: S106 (a placeholder, replaced per row)
         threads.copy(
             threads.row(
                 id=pk,
@@ -299,7 +247,9 @@ class _Space:
             )
             for pk, n in zip(thread_ids, replied, strict=True)
         )
-        inbound = _Copier(InboundMessage, workspace_id=ws, channel="simulator", raw=b"x", size_bytes=1, dedupe_key="x")
+        inbound = ModelCopier(
+            InboundMessage, workspace_id=ws, channel="simulator", raw=b"x", size_bytes=1, dedupe_key="x"
+        )
         _copy_without_id(
             inbound,
             (
@@ -315,7 +265,7 @@ class _Space:
             ),
         )
         booked = replied[::2]
-        meetings = _Copier(
+        meetings = ModelCopier(
             Meeting,
             workspace_id=ws,
             rep_id=self.people[Role.REP].pk,
@@ -346,7 +296,7 @@ class _Space:
         with connection.cursor() as cursor:
             cursor.execute("SELECT COALESCE(MAX(sequence), 0) FROM salesops_auditevent WHERE workspace_id = %s", [ws])
             sequence = cursor.fetchone()[0]
-        events = _Copier(AuditEvent, workspace_id=ws, sequence=0, actor="x", verb="x", created_at=now, hash="x")
+        events = ModelCopier(AuditEvent, workspace_id=ws, sequence=0, actor="x", verb="x", created_at=now, hash="x")
         handoff_of = dict(zip(reviewed, handoff_ids, strict=True))
 
         def event_rows():
@@ -376,7 +326,7 @@ class _Space:
         return {"steps": leads * STEPS_PER_LEAD, "messages": leads, "events": leads * EVENTS_PER_LEAD}
 
 
-def _copy_without_id(copier: _Copier, rows) -> int:
+def _copy_without_id(copier: ModelCopier, rows) -> int:
     """COPY without the primary key column (the database numbers the rows)."""
     keep = [i for i, f in enumerate(copier.fields) if not f.primary_key]
     quote = connection.ops.quote_name

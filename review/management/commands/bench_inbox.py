@@ -20,15 +20,13 @@ The approved item is put back (and its queued email deleted) between runs, outsi
 The benchmark's rows stay in the database.
 """
 
-import json
 import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -38,6 +36,7 @@ from agents.models import AgentRun, AgentStep, Handoff, OutboundMessage
 from agents.pipeline import DRAFT_ACTIONS, EXCEPTION_ACTIONS
 from campaigns.models import Account, Campaign, Contact, ProofPoint, Signal
 from review.selectors import URGENCY_TIER, Cursor
+from salesops.bulk_copy import ModelCopier, next_ids
 from salesops.models import Membership, Role, User, Workspace
 
 WORKSPACES = 10
@@ -54,57 +53,6 @@ DECISIONS = ["approved", "edited", "rejected", "taken_over"]
 
 def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
-
-
-class _Copier:
-    """COPY rows of one model: a template row from the model's own defaults, a few columns varied."""
-
-    def __init__(self, model_class, /, *, with_pk: bool, **constant):
-        self.model = model_class
-        obj = model_class(**constant)
-        self.fields = [f for f in model_class._meta.concrete_fields if with_pk or not f.primary_key]
-        self.index = {f.attname: i for i, f in enumerate(self.fields)}
-        self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
-        self.template = [self._prepare(f, f.pre_save(obj, add=True)) for f in self.fields]
-
-    def _prepare(self, field, value):
-        if value is None:
-            return None
-        if isinstance(field, models.JSONField):
-            return json.dumps(value, cls=DjangoJSONEncoder)
-        return field.get_db_prep_save(value, connection)
-
-    def row(self, **values) -> list:
-        row = list(self.template)
-        for attname, value in values.items():
-            if attname in self.json and value is not None:
-                value = json.dumps(value, cls=DjangoJSONEncoder)
-            row[self.index[attname]] = value
-        return row
-
-    def copy(self, rows) -> int:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in self.fields)
-        count = 0
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
-
-
-def _next_ids(model, count: int) -> list[int]:
-    if count <= 0:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, count],
-        )
-        return sorted(row[0] for row in cursor.fetchall())
 
 
 class _Bench:
@@ -175,8 +123,8 @@ class _Bench:
         new_contacts = needed_contacts - len(space["contacts"])
         if new_contacts > 0:
             new_accounts = -(-new_contacts // CONTACTS_PER_ACCOUNT)
-            account_ids = _next_ids(Account, new_accounts)
-            accounts = _Copier(Account, with_pk=True, workspace_id=workspace_id, name="x", domain="x")
+            account_ids = next_ids(Account, new_accounts)
+            accounts = ModelCopier(Account, with_pk=True, workspace_id=workspace_id, name="x", domain="x")
             accounts.copy(
                 accounts.row(
                     id=pk,
@@ -189,8 +137,8 @@ class _Bench:
                 )
                 for pk in account_ids
             )
-            signal_ids = _next_ids(Signal, new_accounts)
-            signals = _Copier(
+            signal_ids = next_ids(Signal, new_accounts)
+            signals = ModelCopier(
                 Signal,
                 with_pk=True,
                 workspace_id=workspace_id,
@@ -211,8 +159,10 @@ class _Bench:
                 )
                 for signal_id, account_id in zip(signal_ids, account_ids, strict=True)
             )
-            contact_ids = _next_ids(Contact, new_contacts)
-            contacts = _Copier(Contact, with_pk=True, workspace_id=workspace_id, account_id=account_ids[0], email="x")
+            contact_ids = next_ids(Contact, new_contacts)
+            contacts = ModelCopier(
+                Contact, with_pk=True, workspace_id=workspace_id, account_id=account_ids[0], email="x"
+            )
             contacts.copy(
                 contacts.row(
                     id=pk,
@@ -227,10 +177,10 @@ class _Bench:
             space["contacts"] += contact_ids
             space["signals"] += [signal_ids[number // CONTACTS_PER_ACCOUNT] for number in range(new_contacts)]
 
-        run_ids, handoff_ids = _next_ids(AgentRun, count), _next_ids(Handoff, count)
+        run_ids, handoff_ids = next_ids(AgentRun, count), next_ids(Handoff, count)
         proposal_for, runs_rows, handoff_rows = {}, [], []
-        runs = _Copier(AgentRun, with_pk=True, workspace_id=workspace_id, campaign_id=1, contact_id=1)
-        handoffs = _Copier(Handoff, with_pk=True, workspace_id=workspace_id, kind="draft_review", reason="x")
+        runs = ModelCopier(AgentRun, with_pk=True, workspace_id=workspace_id, campaign_id=1, contact_id=1)
+        handoffs = ModelCopier(Handoff, with_pk=True, workspace_id=workspace_id, kind="draft_review", reason="x")
         for offset, (run_id, handoff_id) in enumerate(zip(run_ids, handoff_ids, strict=True)):
             number = first + offset
             contact_index = number // RUNS_PER_CONTACT
@@ -284,7 +234,7 @@ class _Bench:
             )
         runs.copy(runs_rows)
         handoffs.copy(handoff_rows)
-        steps = _Copier(
+        steps = ModelCopier(
             AgentStep,
             with_pk=False,
             workspace_id=workspace_id,
