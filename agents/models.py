@@ -244,6 +244,13 @@ class Mailbox(models.Model):
     smtp_username = models.CharField(max_length=254, blank=True)
     smtp_password_encrypted = models.TextField(blank=True)
     smtp_security = models.CharField(max_length=16, choices=Security.choices, default=Security.STARTTLS)
+    # Optional: replies read over IMAP by `manage.py fetch_replies` (empty host: not read this way).
+    imap_host = models.CharField(max_length=253, blank=True)
+    imap_port = models.PositiveIntegerField(default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    imap_use_ssl = models.BooleanField(default=True)
+    imap_username = models.CharField(max_length=254, blank=True)
+    imap_password_encrypted = models.TextField(blank=True)
+    imap_folder = models.CharField(max_length=120, default="INBOX")
     daily_cap = models.PositiveSmallIntegerField(
         default=DEFAULT_DAILY_CAP, validators=[MinValueValidator(1), MaxValueValidator(HARD_MAX_DAILY_CAP)]
     )

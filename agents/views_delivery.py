@@ -67,6 +67,7 @@ def mailbox_create(request):
                 actor=request.membership,
                 fields=_mailbox_fields(form),
                 password=form.cleaned_data["smtp_password"],
+                imap_password=form.cleaned_data["imap_password"],
                 campaigns=form.cleaned_data["campaigns"],
             )
         except ValidationError as error:
@@ -95,6 +96,7 @@ def mailbox_edit(request, mailbox_id: int):
                 mailbox=mailbox,
                 fields=_mailbox_fields(form),
                 password=form.cleaned_data["smtp_password"],
+                imap_password=form.cleaned_data["imap_password"],
                 campaigns=form.cleaned_data["campaigns"],
             )
         except ValidationError as error:

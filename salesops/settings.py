@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_q",
+    "anymail",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -373,3 +374,7 @@ SALESOPS_DELIVERY_RATE_MIN_SENT = env_int("SALESOPS_DELIVERY_RATE_MIN_SENT", 20,
 # runs without a real mail server).
 SALESOPS_PROSPECT_SIMULATOR = env_bool("SALESOPS_PROSPECT_SIMULATOR", default=DEBUG and not EMAIL_HOST_FROM_ENV)
 SALESOPS_PROSPECT_SIMULATOR_DELAY_SECONDS = env_int("SALESOPS_PROSPECT_SIMULATOR_DELAY_SECONDS", 20, minimum=0)
+
+# Email service providers' inbound webhooks (django-anymail), e.g. /anymail/postmark/inbound/.
+# The providers authenticate with HTTP basic auth "user:password"; without a secret the webhooks refuse all.
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", default="") or None}

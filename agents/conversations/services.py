@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -22,7 +23,7 @@ from agents.delivery.health import delivery_record_bounce
 from agents.delivery.unsubscribe import UnsubscribeTarget, contact_unsubscribe
 from agents.llm import LLMError, get_provider
 from agents.meetings.services import offer_meeting
-from agents.models import AgentRun, AgentStep, EmailThread, Handoff, OutboundMessage, Suppression
+from agents.models import AgentRun, AgentStep, EmailThread, Handoff, Mailbox, OutboundMessage, Suppression
 from agents.pipeline import WorkspaceBudget, handoff_open
 from agents.prompts import load_prompt
 from campaigns.ingest import normalize_domain
@@ -87,6 +88,39 @@ def inbound_receive(*, workspace: Workspace, raw: bytes, channel: str) -> Receiv
     if not failure:
         transaction.on_commit(lambda: async_task("agents.conversations.tasks.inbound_process_task", inbound.pk))
     return Received(inbound, True)
+
+
+def workspace_for_recipients(addresses: list[str]) -> Workspace | None:
+    """Which workspace an email service provider's delivery is for: the thread token in a recipient
+    address, else a mailbox whose address or reply-to domain it was sent to."""
+    tokens = []
+    for address in addresses:
+        local = address.split("@", 1)[0]
+        if "+" in local:
+            tokens.append(local.split("+", 1)[1].removeprefix("unsubscribe-"))
+    thread = EmailThread.objects.filter(reply_token__in=tokens).select_related("workspace").first()
+    if thread:
+        return thread.workspace
+    domains = [address.split("@", 1)[-1] for address in addresses]
+    mailbox = (
+        Mailbox.objects.filter(Q(from_address__in=addresses) | Q(reply_to_domain__in=domains))
+        .select_related("workspace")
+        .first()
+    )
+    return mailbox.workspace if mailbox else None
+
+
+def anymail_inbound_received(sender, event, esp_name, **kwargs) -> None:
+    """django-anymail's inbound signal: the provider has checked the webhook secret; store the message."""
+    message = event.message
+    recipients = [address.addr_spec.lower() for address in (message.to or []) + (message.cc or [])]
+    workspace = workspace_for_recipients(recipients)
+    if workspace is None:
+        logger.warning(
+            "inbound email from %s via %s for %s matches no workspace", message.from_email, esp_name, recipients
+        )
+        return
+    inbound_receive(workspace=workspace, raw=message.as_bytes(), channel=InboundMessage.Channel.ESP)
 
 
 # Matching ---------------------------------------------------------------------------------------

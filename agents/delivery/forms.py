@@ -14,6 +14,13 @@ class MailboxForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Stored encrypted and never shown again. Leave empty to keep the current one.",
     )
+    imap_password = forms.CharField(
+        label="IMAP password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted and never shown again. Leave empty to keep the current one.",
+    )
     campaigns = forms.ModelMultipleChoiceField(
         queryset=Campaign.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -35,6 +42,12 @@ class MailboxForm(forms.ModelForm):
             "smtp_username",
             "smtp_password",
             "smtp_security",
+            "imap_host",
+            "imap_port",
+            "imap_use_ssl",
+            "imap_username",
+            "imap_password",
+            "imap_folder",
         ]
         labels = {"warmup_started_on": "Warm-up started on", "daily_cap": "Daily cap"}
         help_texts = {
@@ -52,6 +65,15 @@ class MailboxForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["campaigns"].queryset = Campaign.objects.filter(workspace=workspace).order_by("name")
         self.fields["daily_cap"].widget.attrs.update({"min": 1, "max": Mailbox.HARD_MAX_DAILY_CAP})
+        # Reading replies over IMAP is optional: its port and folder fall back to the usual values.
+        self.fields["imap_port"].required = False
+        self.fields["imap_folder"].required = False
+
+    def clean_imap_port(self):
+        return self.cleaned_data["imap_port"] or 993
+
+    def clean_imap_folder(self):
+        return self.cleaned_data["imap_folder"] or "INBOX"
 
     def validate_unique(self):
         """The service checks the address per workspace (the form has no workspace field)."""

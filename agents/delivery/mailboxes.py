@@ -22,6 +22,11 @@ EDITABLE_FIELDS = [
     "smtp_port",
     "smtp_username",
     "smtp_security",
+    "imap_host",
+    "imap_port",
+    "imap_use_ssl",
+    "imap_username",
+    "imap_folder",
     "daily_cap",
     "warmup_started_on",
     "signature",
@@ -34,7 +39,9 @@ def _require_admin(actor: Membership) -> None:
         raise PermissionDenied("Only admins manage mailboxes.")
 
 
-def _apply(mailbox: Mailbox, *, actor: Membership, fields: dict, password: str, campaigns) -> dict:
+def _apply(
+    mailbox: Mailbox, *, actor: Membership, fields: dict, password: str, campaigns, imap_password: str = ""
+) -> dict:
     changes = {}
     for name in EDITABLE_FIELDS:
         if name in fields and getattr(mailbox, name) != fields[name]:
@@ -49,6 +56,9 @@ def _apply(mailbox: Mailbox, *, actor: Membership, fields: dict, password: str, 
     if password:
         mailbox.smtp_password_encrypted = encrypt(password)
         changes["smtp_password"] = "(changed)"  # noqa: S105  (a marker: the secret never reaches the audit log)
+    if imap_password:
+        mailbox.imap_password_encrypted = encrypt(imap_password)
+        changes["imap_password"] = "(changed)"  # noqa: S105  (a marker, never the secret)
     if "status" in changes and mailbox.status == Mailbox.Status.ACTIVE:
         mailbox.stopped_reason = ""
     mailbox.full_clean(exclude=["campaigns", "workspace"])
@@ -63,12 +73,16 @@ def _apply(mailbox: Mailbox, *, actor: Membership, fields: dict, password: str, 
 
 
 @transaction.atomic
-def mailbox_create(*, actor: Membership, fields: dict, password: str = "", campaigns=None) -> Mailbox:
+def mailbox_create(
+    *, actor: Membership, fields: dict, password: str = "", campaigns=None, imap_password: str = ""
+) -> Mailbox:
     _require_admin(actor)
     if Mailbox.objects.filter(workspace=actor.workspace, from_address=fields["from_address"].lower()).exists():
         raise ValidationError(f"{fields['from_address']} is already a mailbox of this workspace.")
     mailbox = Mailbox(workspace=actor.workspace)
-    changes = _apply(mailbox, actor=actor, fields=fields, password=password, campaigns=campaigns)
+    changes = _apply(
+        mailbox, actor=actor, fields=fields, password=password, campaigns=campaigns, imap_password=imap_password
+    )
     audit_record(
         workspace=actor.workspace,
         verb="mailbox.created",
@@ -81,11 +95,15 @@ def mailbox_create(*, actor: Membership, fields: dict, password: str = "", campa
 
 
 @transaction.atomic
-def mailbox_update(*, actor: Membership, mailbox: Mailbox, fields: dict, password: str = "", campaigns=None) -> Mailbox:
+def mailbox_update(
+    *, actor: Membership, mailbox: Mailbox, fields: dict, password: str = "", campaigns=None, imap_password: str = ""
+) -> Mailbox:
     _require_admin(actor)
     mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk, workspace=actor.workspace)
     before = {name: getattr(mailbox, name) for name in EDITABLE_FIELDS}
-    changes = _apply(mailbox, actor=actor, fields=fields, password=password, campaigns=campaigns)
+    changes = _apply(
+        mailbox, actor=actor, fields=fields, password=password, campaigns=campaigns, imap_password=imap_password
+    )
     if changes:
         audit_record(
             workspace=actor.workspace,

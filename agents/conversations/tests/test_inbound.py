@@ -246,3 +246,27 @@ def test_a_question_gets_a_grounded_answer_verified_and_routed(inbound, sent_thr
 
     message = handoff_approve(handoff=handoff, actor=personas.rep)
     assert message.idempotency_key == f"reply:{run.inbound_message_id}" and message.thread == thread
+
+
+def test_an_email_provider_webhook_delivers_replies_through_anymail(personas, sent_thread, settings,
+                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+    import base64
+    import json
+
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "relay:s3cret-webhook"}
+    raw = _raw("01-interested-gmail.eml").decode()
+    payload = json.dumps({"RawEmail": raw, "MessageID": "pm-1", "From": "jane.doe@acme-robotics.example"})
+    url = reverse("anymail:postmark_inbound_webhook")
+    client = personas.client_for(None)
+
+    refused = client.post(url, payload, content_type="application/json")
+    assert refused.status_code in (400, 401, 403) and not InboundMessage.objects.exists()
+
+    auth = "Basic " + base64.b64encode(b"relay:s3cret-webhook").decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):  # providers retry: the same message twice is one message
+            assert (
+                client.post(url, payload, content_type="application/json", HTTP_AUTHORIZATION=auth).status_code == 200
+            )
+    message = InboundMessage.objects.get()
+    assert (message.channel, message.workspace, message.category) == ("esp", personas.workspace, "interested")
