@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("poll/", views.poll, name="poll"),
     path("bulk/", views.bulk, name="bulk"),
+    path("threads/<int:contact_id>/", views.thread, name="thread"),
     path("<int:handoff_id>/", views.item, name="item"),
     path("<int:handoff_id>/approve/", views.approve, name="approve"),
     path("<int:handoff_id>/edit/", views.edit, name="edit"),

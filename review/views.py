@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agents import inbox_support
 from agents import services as decisions
 from agents.models import Handoff
+from campaigns.models import Contact
 from review import display, selectors
+from review import thread as thread_reads
 from review.forms import (
     SNOOZE_CHOICES,
     AssignForm,
@@ -507,3 +509,29 @@ def _bulk_done(request, filters: InboxFilters) -> HttpResponse:
     response = _render_page(request, filters)
     response["HX-Push-Url"] = _item_url(None, filters)
     return response
+
+
+@member_required(Role.REP)
+def thread(request, contact_id: int):
+    """One contact's whole conversation, with agent steps and human actions inline, and a composer for
+    the person who took it over."""
+    try:
+        contact = Contact.objects.select_related("account").get(workspace=request.workspace, pk=contact_id)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    take_over = thread_reads.take_over_of(contact=contact)
+    handoff = thread_reads.latest_handoff(workspace=request.workspace, contact=contact)
+    can_write = (
+        take_over is not None
+        and handoff is not None
+        and (take_over.user_id == request.user.pk or request.membership.has_role(Role.MANAGER))
+    )
+    context = {
+        "contact": contact,
+        "entries": thread_reads.contact_thread(workspace=request.workspace, contact=contact),
+        "take_over": take_over,
+        "handoff": handoff,
+        "can_write": can_write,
+        "compose_form": ComposeForm(initial={"token": uuid4().hex}) if can_write else None,
+    }
+    return render(request, "review/thread.html", context)

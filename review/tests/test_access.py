@@ -26,13 +26,17 @@ URL_RULES = {
     "review:snooze": Rule(Role.REP, method="post", kwargs=_handoff, data=lambda rows: {"until": "1h"}),
     "review:assign": Rule(Role.REP, method="post", kwargs=_handoff),
     "review:dismiss": Rule(Role.REP, method="post", kwargs=_handoff),
+    "review:thread": Rule(Role.REP, kwargs=lambda rows: {"contact_id": rows.contact.pk}),
 }
 PUBLIC_URLS: dict[str, str] = {}
 
 
 @pytest.fixture
 def access_rows(personas):
+    from campaigns.tests.factories import make_contact
+
     personas.handoff = make_handoff(workspace=personas.workspace)
+    personas.contact = make_contact(workspace=personas.workspace)
     return personas
 
 
