@@ -221,6 +221,14 @@ class Mailbox(models.Model):
     class Transport(models.TextChoices):
         DEFAULT = "default", "The app's mail settings (EMAIL_*; the sandbox in development)"
         SMTP = "smtp", "Its own SMTP server"
+        ESP = "esp", "An email service provider's API (django-anymail)"
+
+    class Provider(models.TextChoices):
+        POSTMARK = "postmark", "Postmark"
+        SENDGRID = "sendgrid", "SendGrid"
+        MAILGUN = "mailgun", "Mailgun"
+        BREVO = "brevo", "Brevo"
+        RESEND = "resend", "Resend"
 
     class Security(models.TextChoices):
         STARTTLS = "starttls", "STARTTLS"
@@ -244,6 +252,8 @@ class Mailbox(models.Model):
     smtp_username = models.CharField(max_length=254, blank=True)
     smtp_password_encrypted = models.TextField(blank=True)
     smtp_security = models.CharField(max_length=16, choices=Security.choices, default=Security.STARTTLS)
+    esp = models.CharField("Email service provider", max_length=16, choices=Provider.choices, blank=True)
+    esp_api_key_encrypted = models.TextField(blank=True)
     # Optional: replies read over IMAP by `manage.py fetch_replies` (empty host: not read this way).
     imap_host = models.CharField(max_length=253, blank=True)
     imap_port = models.PositiveIntegerField(default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)])
@@ -273,7 +283,9 @@ class Mailbox(models.Model):
             models.CheckConstraint(
                 condition=Q(daily_cap__gte=1) & Q(daily_cap__lte=50), name="mailbox_daily_cap_at_most_50"
             ),
-            models.CheckConstraint(condition=Q(transport__in=["default", "smtp"]), name="mailbox_transport_valid"),
+            models.CheckConstraint(
+                condition=Q(transport__in=["default", "smtp", "esp"]), name="mailbox_transport_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "paused", "stopped"]), name="mailbox_status_valid"
             ),

@@ -68,6 +68,7 @@ def mailbox_create(request):
                 fields=_mailbox_fields(form),
                 password=form.cleaned_data["smtp_password"],
                 imap_password=form.cleaned_data["imap_password"],
+                esp_api_key=form.cleaned_data["esp_api_key"],
                 campaigns=form.cleaned_data["campaigns"],
             )
         except ValidationError as error:
@@ -97,6 +98,7 @@ def mailbox_edit(request, mailbox_id: int):
                 fields=_mailbox_fields(form),
                 password=form.cleaned_data["smtp_password"],
                 imap_password=form.cleaned_data["imap_password"],
+                esp_api_key=form.cleaned_data["esp_api_key"],
                 campaigns=form.cleaned_data["campaigns"],
             )
         except ValidationError as error:

@@ -14,6 +14,13 @@ class MailboxForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Stored encrypted and never shown again. Leave empty to keep the current one.",
     )
+    esp_api_key = forms.CharField(
+        label="Provider API key",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="For sending through a provider. Stored encrypted and never shown again.",
+    )
     imap_password = forms.CharField(
         label="IMAP password",
         required=False,
@@ -42,6 +49,8 @@ class MailboxForm(forms.ModelForm):
             "smtp_username",
             "smtp_password",
             "smtp_security",
+            "esp",
+            "esp_api_key",
             "imap_host",
             "imap_port",
             "imap_use_ssl",

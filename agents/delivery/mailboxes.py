@@ -22,6 +22,7 @@ EDITABLE_FIELDS = [
     "smtp_port",
     "smtp_username",
     "smtp_security",
+    "esp",
     "imap_host",
     "imap_port",
     "imap_use_ssl",
@@ -40,7 +41,14 @@ def _require_admin(actor: Membership) -> None:
 
 
 def _apply(
-    mailbox: Mailbox, *, actor: Membership, fields: dict, password: str, campaigns, imap_password: str = ""
+    mailbox: Mailbox,
+    *,
+    actor: Membership,
+    fields: dict,
+    password: str,
+    campaigns,
+    imap_password: str = "",
+    esp_api_key: str = "",
 ) -> dict:
     changes = {}
     for name in EDITABLE_FIELDS:
@@ -56,6 +64,13 @@ def _apply(
     if password:
         mailbox.smtp_password_encrypted = encrypt(password)
         changes["smtp_password"] = "(changed)"  # noqa: S105  (a marker: the secret never reaches the audit log)
+    if mailbox.transport == Mailbox.Transport.ESP and not mailbox.esp:
+        raise ValidationError("Choose the email service provider this mailbox sends through.")
+    if esp_api_key:
+        mailbox.esp_api_key_encrypted = encrypt(esp_api_key)
+        changes["esp_api_key"] = "(changed)"
+    if mailbox.transport == Mailbox.Transport.ESP and not mailbox.esp_api_key_encrypted:
+        raise ValidationError("A mailbox that sends through a provider needs the provider's API key.")
     if imap_password:
         mailbox.imap_password_encrypted = encrypt(imap_password)
         changes["imap_password"] = "(changed)"  # noqa: S105  (a marker, never the secret)
@@ -74,14 +89,26 @@ def _apply(
 
 @transaction.atomic
 def mailbox_create(
-    *, actor: Membership, fields: dict, password: str = "", campaigns=None, imap_password: str = ""
+    *,
+    actor: Membership,
+    fields: dict,
+    password: str = "",
+    campaigns=None,
+    imap_password: str = "",
+    esp_api_key: str = "",
 ) -> Mailbox:
     _require_admin(actor)
     if Mailbox.objects.filter(workspace=actor.workspace, from_address=fields["from_address"].lower()).exists():
         raise ValidationError(f"{fields['from_address']} is already a mailbox of this workspace.")
     mailbox = Mailbox(workspace=actor.workspace)
     changes = _apply(
-        mailbox, actor=actor, fields=fields, password=password, campaigns=campaigns, imap_password=imap_password
+        mailbox,
+        actor=actor,
+        fields=fields,
+        password=password,
+        campaigns=campaigns,
+        imap_password=imap_password,
+        esp_api_key=esp_api_key,
     )
     audit_record(
         workspace=actor.workspace,
@@ -96,13 +123,26 @@ def mailbox_create(
 
 @transaction.atomic
 def mailbox_update(
-    *, actor: Membership, mailbox: Mailbox, fields: dict, password: str = "", campaigns=None, imap_password: str = ""
+    *,
+    actor: Membership,
+    mailbox: Mailbox,
+    fields: dict,
+    password: str = "",
+    campaigns=None,
+    imap_password: str = "",
+    esp_api_key: str = "",
 ) -> Mailbox:
     _require_admin(actor)
     mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk, workspace=actor.workspace)
     before = {name: getattr(mailbox, name) for name in EDITABLE_FIELDS}
     changes = _apply(
-        mailbox, actor=actor, fields=fields, password=password, campaigns=campaigns, imap_password=imap_password
+        mailbox,
+        actor=actor,
+        fields=fields,
+        password=password,
+        campaigns=campaigns,
+        imap_password=imap_password,
+        esp_api_key=esp_api_key,
     )
     if changes:
         audit_record(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
+from django.utils.module_loading import import_string
 
 from agents.delivery.crypto import decrypt
 from agents.models import Mailbox, SandboxMail
@@ -211,9 +212,41 @@ def _smtp_backend(*, alias: str, **options) -> TrackingSMTPBackend:
     return TrackingSMTPBackend(alias=alias, **options)
 
 
+# django-anymail's backend for each provider, and the name of the option its API key goes in.
+ESP_BACKENDS = {
+    "postmark": ("anymail.backends.postmark.EmailBackend", "server_token"),
+    "sendgrid": ("anymail.backends.sendgrid.EmailBackend", "api_key"),
+    "mailgun": ("anymail.backends.mailgun.EmailBackend", "api_key"),
+    "brevo": ("anymail.backends.brevo.EmailBackend", "api_key"),
+    "resend": ("anymail.backends.resend.EmailBackend", "api_key"),
+}
+
+
+class EspTransport(Transport):
+    """An email service provider's HTTP API: an answer with a status code means nothing was accepted
+    (safe to retry); a lost connection may have delivered (unknown)."""
+
+    def send(self, message: EmailMessage) -> str:
+        try:
+            self.backend.send_messages([message])
+        except Exception as error:
+            status = getattr(error, "status_code", None)
+            raise DeliveryError(
+                f"{type(error).__name__}: {error}"[:500],
+                accepted=False if status is not None else None,
+                permanent=status is not None and 400 <= status < 500,
+            ) from error
+        status = getattr(message, "anymail_status", None)
+        return f"accepted by {self.name}" + (f" ({status.message_id})" if status and status.message_id else "")
+
+
 def transport_for(mailbox: Mailbox) -> Transport:
-    """The mailbox's own SMTP server, else Django's default mailer (EMAIL_*), else the sandbox."""
+    """The mailbox's own SMTP server or provider API, else Django's default mailer (EMAIL_*), else the sandbox."""
     timeout = settings.SALESOPS_DELIVERY_SMTP_TIMEOUT_SECONDS
+    if mailbox.transport == Mailbox.Transport.ESP:
+        path, key_option = ESP_BACKENDS[mailbox.esp]
+        backend = import_string(path)(**{key_option: decrypt(mailbox.esp_api_key_encrypted)})
+        return EspTransport(backend=backend, name=mailbox.get_esp_display())
     if mailbox.transport == Mailbox.Transport.SMTP:
         security = mailbox.smtp_security
         backend = _smtp_backend(
