@@ -20,7 +20,7 @@ from agents.conversations.classify import ClassifyInput, ClassifyOutput, classif
 from agents.conversations.models import InboundMessage
 from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message
 from agents.delivery.health import delivery_record_bounce
-from agents.delivery.unsubscribe import UnsubscribeTarget, contact_unsubscribe
+from agents.delivery.unsubscribe import UnsubscribeTarget, cancel_pending_messages, contact_unsubscribe
 from agents.llm import LLMError, get_provider
 from agents.meetings.services import offer_meeting
 from agents.models import AgentRun, AgentStep, EmailThread, Handoff, Mailbox, OutboundMessage, Suppression
@@ -283,8 +283,11 @@ def _classify(inbound: InboundMessage, parsed: ParsedMessage, provider) -> Class
 
 
 def _cancel_waiting(contact: Contact, reason: str) -> int:
-    return OutboundMessage.objects.filter(contact=contact, status__in=WAITING_STATUSES).update(
-        status=OutboundMessage.Status.CANCELLED, cancel_reason=reason
+    return cancel_pending_messages(
+        workspace_id=contact.workspace_id,
+        contact_ids=[contact.pk],
+        reason=reason,
+        text=f"Cancelled: the contact {'replied' if reason == 'replied' else 'bounced'}.",
     )
 
 
