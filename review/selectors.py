@@ -257,7 +257,8 @@ def _open_keys(handoffs: QuerySet[Handoff], *, kinds, now: datetime, after: Curs
                 # `>=` lets the index range start at the cursor; the OR breaks ties on the id.
                 sql += " AND created_at >= %s AND (created_at > %s OR id > %s)"
                 part_params += [after.at, after.at, after.pk]
-            parts.append(f"({sql} ORDER BY created_at, id LIMIT %s)")
+            # A derived table, not a parenthesised SELECT: SQLite (`make run`) accepts only this form.
+            parts.append(f"SELECT * FROM ({sql} ORDER BY created_at, id LIMIT %s) AS part_{len(parts)}")
             params += [*part_params, limit]
     if not parts:
         return []
