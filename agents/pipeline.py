@@ -198,9 +198,10 @@ def _what_the_agent_saw(data) -> dict:
 
 
 def record_step(
-    run: AgentRun,
+    run: AgentRun | None,
     agent: str,
     *,
+    workspace_id: int | None = None,
     data=None,
     call: AgentCall | None = None,
     output=None,
@@ -215,7 +216,7 @@ def record_step(
     seen = _what_the_agent_saw(data) if data is not None else None
     result = call.result if call else None
     return AgentStep.objects.create(
-        workspace_id=run.workspace_id,
+        workspace_id=run.workspace_id if run is not None else workspace_id,
         run=run,
         agent=agent,
         provider=result.provider if result else provider,

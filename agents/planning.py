@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
@@ -169,7 +168,3 @@ def campaign_tick(*, campaign: Campaign, today: date | None = None) -> TickResul
         plan.started_new_leads += len(created)
         plan.save(update_fields=["started_new_leads"])
     return TickResult(plan=plan, started_run_ids=[run.pk for run in created])
-
-
-def concurrency_per_workspace() -> int:
-    return settings.SALESOPS_AGENT_CONCURRENCY

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agents.base import AgentCall
 from agents.injection import find_instructions
 from agents.llm import LLMRequest, Provider, model_for, register_offline_handler
 from agents.prompts import load_prompt
@@ -284,4 +285,4 @@ def classify(data: ClassifyInput, *, provider: Provider, budget=None):
     # The rules see injection regardless of what a model says.
     if not output.injection_span:
         output.injection_span = find_instructions(data.text) or ""
-    return output, result, prompt.version
+    return AgentCall(output=output, result=result, prompt_version=prompt.version)

@@ -20,20 +20,22 @@ from agents.conversations.classify import ClassifyInput, ClassifyOutput, classif
 from agents.conversations.models import InboundMessage
 from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message
 from agents.delivery.health import delivery_record_bounce
-from agents.delivery.unsubscribe import UnsubscribeTarget, cancel_pending_messages, contact_unsubscribe
+from agents.delivery.unsubscribe import (
+    PENDING_STATUSES,
+    UnsubscribeTarget,
+    cancel_pending_messages,
+    contact_unsubscribe,
+)
 from agents.llm import LLMError, get_provider
 from agents.meetings.services import offer_meeting
-from agents.models import AgentRun, AgentStep, EmailThread, Handoff, Mailbox, OutboundMessage, Suppression
-from agents.pipeline import WorkspaceBudget, handoff_open
-from agents.prompts import load_prompt
+from agents.models import AgentRun, EmailThread, Handoff, Mailbox, OutboundMessage, Suppression
+from agents.pipeline import WorkspaceBudget, handoff_open, record_step
 from campaigns.ingest import normalize_domain
 from campaigns.models import Account, Campaign, Contact
 from salesops.audit import audit_record
 from salesops.models import Workspace
 
 logger = logging.getLogger(__name__)
-
-WAITING_STATUSES = (OutboundMessage.Status.QUEUED, OutboundMessage.Status.SCHEDULED)
 
 
 @dataclass(frozen=True)
@@ -246,40 +248,29 @@ def _classify(inbound: InboundMessage, parsed: ParsedMessage, provider) -> Class
     )
     budget = WorkspaceBudget(inbound.workspace_id)
     try:
-        output, result, version = classify(data, provider=provider, budget=budget)
+        call = classify(data, provider=provider, budget=budget)
     except LLMError as error:
-        AgentStep.objects.create(
+        record_step(
+            None,
+            "classify",
             workspace_id=inbound.workspace_id,
-            agent="classify",
+            data=data,
             provider=getattr(provider, "name", ""),
             model="",
-            prompt_version=load_prompt("classify").version,
-            input_digest=hashlib.sha256(data.model_dump_json().encode()).hexdigest(),
-            input=data.model_dump(mode="json"),
             error=f"{type(error).__name__}: {error.message}",
-            cost_usd=error.cost_usd,
+            cost=error.cost_usd,
         )
         raise
-    AgentStep.objects.create(
+    record_step(
+        None,
+        "classify",
         workspace_id=inbound.workspace_id,
-        agent="classify",
-        provider=result.provider,
-        model=result.model,
-        prompt_version=version,
-        input_digest=hashlib.sha256(data.model_dump_json().encode()).hexdigest(),
-        input=data.model_dump(mode="json"),
-        output=output.model_dump(mode="json"),
-        input_tokens=result.input_tokens,
-        output_tokens=result.output_tokens,
-        cache_write_tokens=result.cache_creation_input_tokens,
-        cache_read_tokens=result.cache_read_input_tokens,
-        cost_usd=result.cost_usd,
-        latency_ms=result.latency_ms,
-        request_id=result.request_id or "",
-        decision=output.category,
-        confidence=round(output.confidence, 3),
+        data=data,
+        call=call,
+        decision=call.output.category,
+        confidence=call.output.confidence,
     )
-    return output
+    return call.output
 
 
 def _cancel_waiting(contact: Contact, reason: str) -> int:
@@ -404,7 +395,7 @@ def _defer(contact: Contact, resume_on: date) -> None:
     """Nothing of the sequence leaves before `resume_on`; what was waiting is rescheduled after it."""
     Contact.objects.filter(pk=contact.pk).update(sequence_resume_on=resume_on)
     not_before = timezone.make_aware(datetime.combine(resume_on, datetime.min.time()))
-    OutboundMessage.objects.filter(contact=contact, status__in=WAITING_STATUSES).update(
+    OutboundMessage.objects.filter(contact=contact, status__in=PENDING_STATUSES).update(
         status=OutboundMessage.Status.QUEUED, not_before=not_before, scheduled_for=None, send_day=None, mailbox=None
     )
 
