@@ -1,15 +1,19 @@
 """The campaign tick plans each day toward the goal and starts that many leads."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from agents import demo as agents_demo
 from agents.models import AgentRun, CampaignPlan, Handoff
-from agents.planning import business_days_between, campaign_tick
+from agents.planning import business_days_between, campaign_plan_day, campaign_tick
+from campaigns import demo as campaigns_demo
 from campaigns.models import Campaign
 from campaigns.tests.factories import make_campaign, make_contact, make_signal
+from salesops.tests.factories import make_workspace
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +107,21 @@ def test_a_tick_task_works_all_its_leads_in_one_chain_of_batches(personas, djang
         tasks.BATCH_SIZE = original
     assert result["started"] == 4
     assert AgentRun.objects.filter(campaign=campaign, status=AgentRun.Status.WAITING).count() == 4
+
+
+def test_the_demo_plans_the_same_day_on_track_whatever_weekday_it_is_loaded(db, monkeypatch):
+    # The demo's story (and the tests and screenshots built on it) must not depend on the day it runs:
+    # a goal period fixed in calendar days left fewer business days late in the week and made the
+    # planner escalate "cannot reach its goal" from Thursday to Sunday.
+    monkeypatch.setattr(agents_demo, "async_task", lambda *args, **kwargs: None)
+    plans = {}
+    for offset in range(7):
+        day = MONDAY + timedelta(days=offset)
+        with time_machine.travel(datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23)):
+            workspace = make_workspace()
+            campaigns_demo.load(workspace)
+            agents_demo.load(workspace)
+            plan = campaign_plan_day(campaign=Campaign.objects.get(workspace=workspace, status="active"))
+        plans[day.strftime("%A")] = (plan.on_track, plan.business_days_left, plan.planned_new_leads)
+    assert set(plans.values()) == {(True, campaigns_demo.DEMO_GOAL_BUSINESS_DAYS, 19)}, plans
+    assert not Handoff.objects.filter(kind="escalation").exists()
