@@ -5,7 +5,7 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
@@ -122,7 +122,20 @@ def return_date_in(text: str, *, now: datetime | None = None) -> date | None:
     return None
 
 
-def parse_message(raw: bytes, *, now: datetime | None = None) -> ParsedMessage:
+def written_at(sent_at: datetime | None, received_at: datetime) -> datetime:
+    """When the sender wrote the message, in the sender's own offset: "back on Monday" or "try again in
+    Q1" mean what they meant on that day, not on the day a worker reads them. The Date header, unless it
+    is missing or later than our receipt (a wrong clock must not push dates out)."""
+    if sent_at is None:
+        return received_at
+    if sent_at.tzinfo is None:  # "-0000": the offset is unknown, the time is UTC
+        sent_at = sent_at.replace(tzinfo=UTC)
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=UTC)
+    return sent_at if sent_at <= received_at else received_at
+
+
+def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedMessage:
     if not raw or not raw.strip():
         raise MalformedMessage("The message is empty.")
     message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -143,6 +156,7 @@ def parse_message(raw: bytes, *, now: datetime | None = None) -> ParsedMessage:
         sent_at = message["Date"].datetime if message.get("Date") else None
     except (AttributeError, ValueError, TypeError):
         sent_at = None
+    written = written_at(sent_at, received_at or datetime.now(UTC))
     temporary, permanent = (set(), set())
     if _looks_like_bounce(message, from_address, subject):  # the detectors are slow: only where they can match
         temporary, permanent = all_failures(message)
@@ -161,7 +175,7 @@ def parse_message(raw: bytes, *, now: datetime | None = None) -> ParsedMessage:
         full_text=full_text,
         sent_at=sent_at,
         auto_reply=auto,
-        return_date=return_date_in(full_text, now=now) if auto else None,
+        return_date=return_date_in(full_text, now=written.replace(tzinfo=None)) if auto else None,
         bounce=is_bounce,
         bounced_addresses=bounced,
         permanent_bounce=bool(permanent),

@@ -18,7 +18,7 @@ from django_q.tasks import async_task
 
 from agents.conversations.classify import ClassifyInput, ClassifyOutput, classify
 from agents.conversations.models import InboundMessage
-from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message
+from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message, written_at
 from agents.delivery.health import delivery_record_bounce
 from agents.delivery.unsubscribe import (
     PENDING_STATUSES,
@@ -203,7 +203,7 @@ def inbound_process(*, inbound_id: int, provider=None) -> InboundMessage:
 
 
 def _process(inbound: InboundMessage, provider) -> None:
-    parsed = parse_message(bytes(inbound.raw))
+    parsed = parse_message(bytes(inbound.raw), received_at=inbound.received_at)
     thread, contact, matched_by = match_thread(inbound.workspace_id, parsed)
     inbound.thread, inbound.contact, inbound.matched_by = thread, contact, matched_by
     output = _classify(inbound, parsed, provider)
@@ -244,7 +244,7 @@ def _classify(inbound: InboundMessage, parsed: ParsedMessage, provider) -> Class
         auto_reply=parsed.auto_reply,
         return_date=parsed.return_date,
         bounce=parsed.bounce,
-        today=timezone.localdate(),
+        today=written_at(parsed.sent_at, inbound.received_at).date(),
     )
     budget = WorkspaceBudget(inbound.workspace_id)
     try:

@@ -2,7 +2,7 @@
 outcome each must get. Offline classification must reach 95% accuracy on the corpus."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ TODAY = date(2026, 11, 25)
 
 
 def _classify(case):
-    parsed = parse_message((CORPUS / case["file"]).read_bytes(), now=datetime(2026, 11, 25, 12, 0))
+    parsed = parse_message((CORPUS / case["file"]).read_bytes(), received_at=datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     output = classify_offline(
         ClassifyInput(
             subject=parsed.subject,

@@ -1,9 +1,11 @@
 """Replies come back into salesops and are understood; nothing that arrives is lost or doubled."""
 
 import hashlib
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from agents.conversations.models import InboundMessage
@@ -186,6 +188,23 @@ def test_not_now_schedules_the_follow_up_on_the_date_given(inbound, sent_thread)
     thread, _, _ = sent_thread
     inbound(_raw("13-notnow-q1.eml").replace(b"paul.meyer@", b"jane.doe@"))
     assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on.isoformat() == "2027-01-01"
+
+
+def test_not_now_is_read_against_the_day_the_reply_was_written_not_the_day_we_read_it(inbound, sent_thread):
+    # "Again in Q1", written on 25 November 2026 and taken in only in March 2027, still means January 2027.
+    thread, _, _ = sent_thread
+    with time_machine.travel(datetime(2027, 3, 13, 9, 0, tzinfo=UTC)):
+        inbound(_raw("13-notnow-q1.eml").replace(b"paul.meyer@", b"jane.doe@"))
+    assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on == date(2027, 1, 1)
+
+
+def test_a_date_header_later_than_our_receipt_does_not_push_the_follow_up_out(inbound, sent_thread):
+    thread, _, _ = sent_thread
+    wrong_clock = {"Date: Wed, 25 Nov 2026 13:01:00 +0100": "Date: Mon, 01 Feb 2027 09:00:00 +0100"}
+    with time_machine.travel(datetime(2026, 11, 25, 12, 30, tzinfo=UTC)):
+        inbound(_raw("13-notnow-q1.eml", **wrong_clock).replace(b"paul.meyer@", b"jane.doe@"))
+    # Read against the Date header it would be the next Q1 after February 2027: January 2028.
+    assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on == date(2027, 1, 1)
 
 
 def test_a_referral_adds_the_new_contact_for_review(inbound, sent_thread):
