@@ -1,11 +1,12 @@
 """The campaign tick plans each day toward the goal and starts that many leads."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from agents import demo as agents_demo
 from agents.models import AgentRun, CampaignPlan, Handoff
@@ -17,7 +18,9 @@ from salesops.tests.factories import make_workspace
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = date(2026, 11, 23)
+# This week's Monday: the tick command and the activation plan for the real today, which must fall
+# inside the goal period of `_campaign_with_leads` on any day the suite runs.
+MONDAY = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
 
 
 def _campaign_with_leads(personas, leads: int, **fields) -> Campaign:
