@@ -99,6 +99,7 @@ def _stop(process: subprocess.Popen) -> str:
     return output.decode(errors="replace")
 
 
+@pytest.mark.real_clock
 def test_two_qclusters_on_a_redis_broker_send_the_queue_exactly_once(personas, smtp_server, redis_url, monkeypatch):
     campaign = make_campaign(workspace=personas.workspace, status="active")
     boxes = [make_mailbox(workspace=personas.workspace, campaigns=[campaign], smtp=smtp_server) for _ in range(2)]

@@ -27,6 +27,7 @@ def _database_url_for_test_database() -> str:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.real_clock
 def test_a_real_qcluster_process_runs_a_task_to_completion(personas, monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", False)
     env = {
