@@ -2,7 +2,7 @@
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,23 +14,11 @@ from agents.models import AgentRun, CampaignPlan, Handoff, Mailbox, OutboundMess
 from agents.pipeline import handoff_open
 from campaigns.models import Campaign, Contact, Signal
 from salesops.audit import audit_record
+from salesops.business_days import business_days_between
 
 # Until a campaign has contacted this many leads, its conversion rate is the default below.
 MIN_LEADS_FOR_OBSERVED_CONVERSION = 50
 DEFAULT_MEETINGS_PER_LEAD = Decimal("0.03")
-
-
-def business_days_between(start: date, end: date) -> int:
-    """Business days from `start` to `end`, both included (0 when end is before start)."""
-    if end < start:
-        return 0
-    days = (end - start).days + 1
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(rest):
-        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count
 
 
 @dataclass(frozen=True)

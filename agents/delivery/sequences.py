@@ -13,8 +13,8 @@ from agents.conversations.models import InboundMessage
 from agents.delivery.timezones import zone
 from agents.models import AgentRun, Handoff, OutboundMessage, Suppression, TakeOver
 from agents.pipeline import handoff_open
-from agents.planning import business_days_between
 from campaigns.models import Campaign, Contact
+from salesops.business_days import business_days_between
 
 
 def business_days_after(sent_on: date, today: date) -> int:

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from agents import demo as agents_demo
 from agents.models import AgentRun, CampaignPlan, Handoff
-from agents.planning import business_days_between, campaign_plan_day, campaign_tick
+from agents.planning import campaign_plan_day, campaign_tick
 from campaigns import demo as campaigns_demo
 from campaigns.models import Campaign
 from campaigns.tests.factories import make_campaign, make_contact, make_signal
+from salesops.business_days import business_days_between, nth_business_day
 from salesops.tests.factories import make_workspace
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,15 @@ def test_business_days_skip_weekends():
     assert business_days_between(MONDAY, MONDAY + timedelta(days=13)) == 10
     assert business_days_between(MONDAY + timedelta(days=5), MONDAY + timedelta(days=6)) == 0
     assert business_days_between(MONDAY, MONDAY - timedelta(days=1)) == 0
+
+
+def test_the_nth_business_day_is_that_many_business_days_away_from_any_weekday():
+    for offset in range(7):
+        start = MONDAY + timedelta(days=offset)
+        for count in (1, 5, 18):
+            end = nth_business_day(start, count)
+            assert end.weekday() < 5 and business_days_between(start, end) == count
+    assert nth_business_day(MONDAY + timedelta(days=5), 1) == MONDAY + timedelta(days=7)  # Saturday -> Monday
 
 
 def test_the_plan_derives_todays_leads_from_goal_days_left_and_conversion(personas):
