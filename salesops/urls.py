@@ -28,7 +28,7 @@ urlpatterns = [
     # The prospect's booking pages: public, each URL carries a signed token.
     path("book/", include("agents.meetings.public_urls")),
     path("inbound/", include("agents.conversations.urls")),
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include("agents.conversations.urls_anymail")),
     path("api/v1/", include("campaigns.api_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
