@@ -2,6 +2,8 @@
 reschedule it, cancel it. A forged or expired link gets a page saying so, never an error."""
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -66,6 +68,19 @@ def _slot_page(request, *, heading, rep, zone, now, error="", status=200, meetin
     return _page(request, "meetings/public/book.html", context, status=status)
 
 
+def _take_picked_slot(request, take: Callable[[datetime], Meeting]) -> tuple[Meeting | None, str, int]:
+    """Book (or move to) the slot the prospect picked; when that fails, the message and status to show."""
+    start = parse_slot_key(request.POST.get("slot"))
+    if start is None:
+        return None, "Please pick one of the times below.", 400
+    try:
+        return take(start), "", 200
+    except services.SlotTaken:
+        return None, "Sorry, that time was just taken. Please pick another one.", 409
+    except services.BookingRefused as refusal:
+        return None, str(refusal), 409
+
+
 @never_cache
 def book(request, token: str):
     try:
@@ -79,26 +94,20 @@ def book(request, token: str):
     zone = _shown_zone(request, selectors.prospect_time_zone(contact=booking.contact)[0])
     error, status = "", 200
     if request.method == "POST":
-        start = parse_slot_key(request.POST.get("slot"))
-        if start is None:
-            error, status = "Please pick one of the times below.", 400
-        else:
-            try:
-                meeting = services.meeting_book(
-                    rep=booking.rep,
-                    contact=booking.contact,
-                    campaign=booking.campaign,
-                    start=start,
-                    time_zone=zone,
-                    actor=f"prospect:{booking.contact.email}",
-                    now=now,
-                )
-            except services.SlotTaken:
-                error, status = "Sorry, that time was just taken. Please pick another one.", 409
-            except services.BookingRefused as refusal:
-                error, status = str(refusal), 409
-            else:
-                return redirect(reverse("booking:meeting", args=[links.meeting_token(meeting)]) + "?done=booked")
+        meeting, error, status = _take_picked_slot(
+            request,
+            lambda start: services.meeting_book(
+                rep=booking.rep,
+                contact=booking.contact,
+                campaign=booking.campaign,
+                start=start,
+                time_zone=zone,
+                actor=f"prospect:{booking.contact.email}",
+                now=now,
+            ),
+        )
+        if meeting is not None:
+            return redirect(reverse("booking:meeting", args=[links.meeting_token(meeting)]) + "?done=booked")
     heading = f"Book a meeting with {booking.rep.user.get_full_name() or booking.rep.user.email}"
     return _slot_page(
         request,
@@ -143,20 +152,14 @@ def reschedule(request, token: str):
     zone = _shown_zone(request, found.time_zone)
     error, status = "", 200
     if request.method == "POST":
-        start = parse_slot_key(request.POST.get("slot"))
-        if start is None:
-            error, status = "Please pick one of the times below.", 400
-        else:
-            try:
-                services.meeting_reschedule(
-                    meeting=found, start=start, actor=f"prospect:{found.contact.email}", now=now
-                )
-            except services.SlotTaken:
-                error, status = "Sorry, that time was just taken. Please pick another one.", 409
-            except services.BookingRefused as refusal:
-                error, status = str(refusal), 409
-            else:
-                return redirect(reverse("booking:meeting", args=[token]) + "?done=rescheduled")
+        moved, error, status = _take_picked_slot(
+            request,
+            lambda start: services.meeting_reschedule(
+                meeting=found, start=start, actor=f"prospect:{found.contact.email}", now=now
+            ),
+        )
+        if moved is not None:
+            return redirect(reverse("booking:meeting", args=[token]) + "?done=rescheduled")
     rep_name = found.rep.get_full_name() or found.rep.email
     return _slot_page(
         request,
