@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint format migrations-check python-version clean
+.PHONY: run test test-postgresql test-sqlite test-services lint format migrations-check python-version clean
 
 python-version:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || \
@@ -31,10 +31,18 @@ run: $(STAMP_RUN)
 	@echo "salesops: http://127.0.0.1:8000 (Ctrl-C stops the web server and the worker)"
 	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
-test: $(STAMP_DEV)
+# The whole suite twice: on PostgreSQL (production) and on SQLite (the embedded database of `make run`).
+test: test-postgresql test-sqlite
+
+test-services: $(STAMP_DEV)
 	scripts/ensure-chromium
 	scripts/ensure-redis
+
+test-postgresql: test-services
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+test-sqlite: test-services
+	scripts/with-sqlite $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
 	mkdir -p var

@@ -29,11 +29,19 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
     if TEST_NOW:
         skip = pytest.mark.skip(reason="starts a process that sees the real clock, not SALESOPS_TEST_NOW")
         for item in items:
             if "real_clock" in item.keywords:
                 item.add_marker(skip)
+    if connection.vendor != "postgresql":
+        for item in items:
+            marker = item.get_closest_marker("postgresql")
+            if marker is not None:
+                reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "needs PostgreSQL")
+                item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
 
 
 @dataclass

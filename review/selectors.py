@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from agents.models import AgentStep, Handoff, OutboundMessage, TakeOver
 from campaigns.models import Campaign, ProofPoint, Signal
@@ -247,7 +248,7 @@ def _open_keys(handoffs: QuerySet[Handoff], *, kinds, now: datetime, after: Curs
             continue
         for status_sql, status_params in (
             ("status = %s", ["open"]),
-            ("status = %s AND snoozed_until <= %s", ["snoozed", now]),
+            ("status = %s AND snoozed_until <= %s", ["snoozed", _sql_datetime(now)]),
         ):
             # Only fixed text and the ORM's compiled WHERE are interpolated; every value is a parameter.
             select = f"SELECT {int(tier)} AS tier, created_at, id FROM {table}"  # noqa: S608
@@ -256,7 +257,8 @@ def _open_keys(handoffs: QuerySet[Handoff], *, kinds, now: datetime, after: Curs
             if after is not None and tier == after.tier:
                 # `>=` lets the index range start at the cursor; the OR breaks ties on the id.
                 sql += " AND created_at >= %s AND (created_at > %s OR id > %s)"
-                part_params += [after.at, after.at, after.pk]
+                at = _sql_datetime(after.at)
+                part_params += [at, at, after.pk]
             # A derived table, not a parenthesised SELECT: SQLite (`make run`) accepts only this form.
             parts.append(f"SELECT * FROM ({sql} ORDER BY created_at, id LIMIT %s) AS part_{len(parts)}")  # noqa: S608  (fixed text and the compiled WHERE only)
             params += [*part_params, limit]
@@ -264,7 +266,20 @@ def _open_keys(handoffs: QuerySet[Handoff], *, kinds, now: datetime, after: Curs
         return []
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts) + " ORDER BY tier, created_at, id LIMIT %s", [*params, limit])
-        return cursor.fetchall()
+        return [(tier, _aware_datetime(at), pk) for tier, at, pk in cursor.fetchall()]
+
+
+def _sql_datetime(value: datetime):
+    """A datetime as the backend stores it: raw SQL bypasses the field's conversion (SQLite keeps
+    naive UTC text, so an aware parameter would compare as a different string)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _aware_datetime(value) -> datetime:
+    """A timestamp read by raw SQL, made what the ORM would return: SQLite gives naive UTC (or text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def inbox_page(
@@ -334,13 +349,14 @@ def inbox_counts(*, membership: Membership, filters: InboxFilters, now: datetime
     is_open = "(status = 'open' OR (status = 'snoozed' AND snoozed_until <= %s))"
     in_queue = {"mine": "assignee_id = %s", "unassigned": "assignee_id IS NULL"}.get(filters.queue, "TRUE")
     queue_params = [me] if filters.queue == "mine" else []
+    at_now, aged_before = _sql_datetime(now), _sql_datetime(now - AGED_AFTER)
     columns = [
-        (f"{is_open} AND assignee_id = %s", [now, me]),
-        (f"{is_open} AND assignee_id IS NULL", [now]),
-        (is_open, [now]),
-        (f"status = 'snoozed' AND snoozed_until > %s AND {in_queue}", [now, *queue_params]),
-        (f"{is_open} AND {in_queue} AND created_at <= %s", [now, *queue_params, now - AGED_AFTER]),
-        *[(f"{is_open} AND {in_queue} AND kind = %s", [now, *queue_params, kind]) for kind in KINDS_BY_URGENCY],
+        (f"{is_open} AND assignee_id = %s", [at_now, me]),
+        (f"{is_open} AND assignee_id IS NULL", [at_now]),
+        (is_open, [at_now]),
+        (f"status = 'snoozed' AND snoozed_until > %s AND {in_queue}", [at_now, *queue_params]),
+        (f"{is_open} AND {in_queue} AND created_at <= %s", [at_now, *queue_params, aged_before]),
+        *[(f"{is_open} AND {in_queue} AND kind = %s", [at_now, *queue_params, kind]) for kind in KINDS_BY_URGENCY],
     ]
     select = ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition, _ in columns)
     select_params = [param for _, column_params in columns for param in column_params]

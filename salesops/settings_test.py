@@ -1,4 +1,7 @@
-"""Settings for the test suite: PostgreSQL from DATABASE_URL, fast hashing, tasks run inline."""
+"""Settings for the test suite: PostgreSQL or SQLite from DATABASE_URL, fast hashing, tasks run inline.
+
+`make test` runs the suite twice: on PostgreSQL (production's database) and on SQLite (the embedded
+database of `make run`, so a bug only SQLite shows is caught before a new user meets it)."""
 
 import os
 
@@ -10,10 +13,17 @@ os.environ.setdefault("SALESOPS_ENCRYPTION_KEY", "test-encryption-key-not-for-pr
 from salesops.settings import *  # noqa: F403
 from salesops.settings import DATABASES, Q_CLUSTER
 
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+TEST_DATABASE_VENDOR = {"django.db.backends.postgresql": "postgresql", "django.db.backends.sqlite3": "sqlite"}.get(
+    DATABASES["default"]["ENGINE"]
+)
+if TEST_DATABASE_VENDOR is None:
     raise ImproperlyConfigured(  # noqa: F405
-        "DATABASE_URL must point at PostgreSQL for the tests; run them with `make test`"
+        "DATABASE_URL must point at PostgreSQL or SQLite for the tests; run them with `make test`"
     )
+if TEST_DATABASE_VENDOR == "sqlite":
+    # A test database in a file, not in memory: tests that start a worker process or use threads
+    # must see the same rows. The name is derived from the configured file so parallel runs differ.
+    DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

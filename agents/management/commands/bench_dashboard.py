@@ -178,7 +178,7 @@ class _Space:
                         created_at=created[n] + timedelta(seconds=index),
                     )
 
-        _copy_without_id(steps, step_rows())
+        steps.copy(numbered_by_database=True, rows=step_rows())
 
         message_ids = next_ids(OutboundMessage, leads)
         messages = ModelCopier(
@@ -250,9 +250,9 @@ class _Space:
         inbound = ModelCopier(
             InboundMessage, workspace_id=ws, channel="simulator", raw=b"x", size_bytes=1, dedupe_key="x"
         )
-        _copy_without_id(
-            inbound,
-            (
+        inbound.copy(
+            numbered_by_database=True,
+            rows=(
                 inbound.row(
                     thread_id=pk,
                     contact_id=contact_ids[n],
@@ -276,9 +276,9 @@ class _Space:
             uid="x",
         )
         base = now + timedelta(days=400 + self.workspace.pk * 3000)
-        _copy_without_id(
-            meetings,
-            (
+        meetings.copy(
+            numbered_by_database=True,
+            rows=(
                 meetings.row(
                     contact_id=contact_ids[n],
                     campaign_id=campaign_of[n],
@@ -322,24 +322,8 @@ class _Space:
                         hash=f"{sequence:064d}",
                     )
 
-        _copy_without_id(events, event_rows())
+        events.copy(numbered_by_database=True, rows=event_rows())
         return {"steps": leads * STEPS_PER_LEAD, "messages": leads, "events": leads * EVENTS_PER_LEAD}
-
-
-def _copy_without_id(copier: ModelCopier, rows) -> int:
-    """COPY without the primary key column (the database numbers the rows)."""
-    keep = [i for i, f in enumerate(copier.fields) if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(copier.fields[i].column) for i in keep)
-    count = 0
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(copier.model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row([row[i] for i in keep])
-            count += 1
-    return count
 
 
 class Command(BaseCommand):
@@ -350,8 +334,6 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=15, help="requests per measurement (the median) [15]")
 
     def handle(self, *args, scale: float, runs: int, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("bench_dashboard needs PostgreSQL (it loads rows with COPY).")
         if not 0 < scale <= 10 or runs < 1:
             raise CommandError("need 0 < --scale <= 10 and --runs >= 1")
         leads_full = max(WORKSPACES * CAMPAIGNS * 4, int(FULL["steps"] * scale / STEPS_PER_LEAD))
