@@ -230,4 +230,8 @@ SequenceStepFormSet = forms.formset_factory(SequenceStepForm, extra=1, can_delet
 
 class AccountFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search name or domain")
-    tier = forms.CharField(required=False)
+    tier = forms.ChoiceField(required=False, choices=[("", "Any tier")])
+
+    def __init__(self, *args, tiers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", "Any tier"), *((tier, tier) for tier in tiers)]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from campaigns.models import ICP, Account, Campaign, Contact, ICPVersion, Offer, Policy, ProofPoint, Signal
 from salesops.models import Workspace
@@ -80,15 +80,58 @@ def campaign_get(*, workspace: Workspace, campaign_id: int) -> Campaign:
     )
 
 
-def accounts_list(*, workspace: Workspace, q: str = "", tier: str = "") -> QuerySet[Account]:
+# The account list's sortable columns: the key in the query string and what it orders by. Only these
+# keys reach order_by, so a crafted ?sort= can neither fail nor inject anything.
+ACCOUNT_SORTS = {
+    "name": F("name"),
+    "domain": F("domain"),
+    "industry": F("industry"),
+    "employees": F("employee_count"),
+    "country": F("country"),
+    "tier": F("tier"),
+    "contacts": F("contact_count"),
+    "signals": F("signal_count"),
+    "latest_signal": F("latest_signal_at"),
+}
+ACCOUNT_DEFAULT_SORT = "name"
+
+
+def account_sort_parse(value: str) -> tuple[str, bool]:
+    """(column key, descending) of a ?sort= value such as "tier" or "-contacts"; the default for any other."""
+    descending = value.startswith("-")
+    key = value[1:] if descending else value
+    if key not in ACCOUNT_SORTS:
+        return ACCOUNT_DEFAULT_SORT, False
+    return key, descending
+
+
+def account_tiers(*, workspace: Workspace) -> list[str]:
+    """The tiers that exist in the workspace, for the filter's choices."""
+    return list(
+        Account.objects.filter(workspace=workspace)
+        .exclude(tier="")
+        .values_list("tier", flat=True)
+        .distinct()
+        .order_by("tier")
+    )
+
+
+def accounts_list(*, workspace: Workspace, q: str = "", tier: str = "", sort: str = "") -> QuerySet[Account]:
     accounts = Account.objects.filter(workspace=workspace)
     if q:
         accounts = accounts.filter(Q(name__icontains=q) | Q(domain__icontains=q))
     if tier:
         accounts = accounts.filter(tier=tier)
+    key, descending = account_sort_parse(sort)
+    column = ACCOUNT_SORTS[key]
+    # Empty values (no employee count, no signal yet) sort last either way; name and id break ties so
+    # paging never repeats or skips a row.
+    order = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
     return accounts.annotate(
-        contact_count=Count("contacts", distinct=True), signal_count=Count("signals", distinct=True)
-    ).order_by("name", "id")
+        contact_count=Count("contacts", distinct=True),
+        signal_count=Count("signals", distinct=True),
+        latest_signal_at=Max("signals__occurred_at"),
+    ).order_by(order, "name", "id")
 
 
 def account_get(*, workspace: Workspace, account_id: int) -> Account:

@@ -264,17 +264,61 @@ def campaign_status(request, campaign_id: int):
 # Accounts ---------------------------------------------------------------------------------------
 
 
+ACCOUNT_COLUMNS = [
+    ("name", "Account"),
+    ("domain", "Domain"),
+    ("industry", "Industry"),
+    ("employees", "Employees"),
+    ("country", "Country"),
+    ("tier", "Tier"),
+    ("contacts", "Contacts"),
+    ("signals", "Signals"),
+    ("latest_signal", "Latest signal"),
+]
+
+
+def _account_sort_headers(request, sort: str) -> list[dict]:
+    """Each column's header: a link that sorts by it (the other way round when it is the current sort,
+    keeping the filters and starting again at page 1) and its aria-sort."""
+    key, descending = selectors.account_sort_parse(sort)
+    headers = []
+    for column, label in ACCOUNT_COLUMNS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        current = column == key
+        query["sort"] = f"-{column}" if current and not descending else column
+        headers.append(
+            {
+                "label": label,
+                "url": "?" + query.urlencode(),
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+            }
+        )
+    return headers
+
+
 @member_required(Role.REP)
 def account_list(request):
-    form = AccountFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form = AccountFilterForm(request.GET or None, tiers=selectors.account_tiers(workspace=request.workspace))
+    # cleaned_data keeps every field that validated: a tier that no longer exists drops only itself.
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    key, descending = selectors.account_sort_parse(request.GET.get("sort", ""))
+    sort = f"-{key}" if descending else key
     accounts = selectors.accounts_list(
-        workspace=request.workspace, q=filters.get("q", ""), tier=filters.get("tier", "")
+        workspace=request.workspace, q=filters.get("q", ""), tier=filters.get("tier", ""), sort=sort
     )
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "headers": _account_sort_headers(request, sort),
+        "sort": sort,
+        "filtered": bool(filters.get("q") or filters.get("tier")),
+    }
     template = "campaigns/account_list.html#accounts" if request.htmx else "campaigns/account_list.html"
     return render(request, template, context)
 
