@@ -32,8 +32,13 @@ def qualified_meetings_booked(campaign: Campaign) -> int:
     return meetings_selectors.qualified_meetings_booked(campaign)
 
 
+def leads_contacted(campaign: Campaign) -> int:
+    """Leads the campaign has written to (first emails approved to leave): what conversion is measured over."""
+    return OutboundMessage.objects.filter(campaign=campaign, step_position=1).count()
+
+
 def _conversion(campaign: Campaign) -> tuple[Decimal, str]:
-    contacted = OutboundMessage.objects.filter(campaign=campaign, step_position=1).count()
+    contacted = leads_contacted(campaign)
     if contacted >= MIN_LEADS_FOR_OBSERVED_CONVERSION:
         booked = qualified_meetings_booked(campaign)
         return max(Decimal(booked) / contacted, Decimal("0.005")), "observed"
@@ -58,13 +63,26 @@ def _mailbox_capacity(campaign: Campaign, today: date | None = None) -> int:
     return int(sends // max(1, campaign.steps.count()))
 
 
-@transaction.atomic
-def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> CampaignPlan:
-    """Today's plan (made once a day; later ticks reuse it)."""
+@dataclass(frozen=True)
+class PlanFigures:
+    """How many new leads to start today toward the goal, and why."""
+
+    remaining_goal: int
+    business_days_left: int
+    conversion_rate: Decimal
+    conversion_source: str  # "default" or "observed"
+    leads_needed_per_day: int
+    capacity_per_day: int
+    daily_new_lead_limit: int
+    planned_new_leads: int
+    on_track: bool
+    reason: str
+
+
+def plan_figures(*, campaign: Campaign, today: date | None = None) -> PlanFigures:
+    """The day's plan as the tick computes it, without storing anything (the campaign page previews it
+    before the tick has run)."""
     today = today or timezone.localdate()
-    existing = CampaignPlan.objects.select_for_update().filter(campaign=campaign, day=today).first()
-    if existing:
-        return existing
     remaining = max(0, campaign.goal_target - qualified_meetings_booked(campaign))
     days_left = business_days_between(max(today, campaign.goal_start or today), campaign.goal_end or today)
     conversion, source = _conversion(campaign)
@@ -87,16 +105,39 @@ def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> Campa
             f"({source}) needs {needed} new leads a day, but the limit is "
             f"{min(campaign.daily_new_lead_limit, capacity)}."
         )
-    plan = CampaignPlan.objects.create(
-        workspace_id=campaign.workspace_id,
-        campaign=campaign,
-        day=today,
+    return PlanFigures(
         remaining_goal=remaining,
         business_days_left=days_left,
         conversion_rate=conversion,
         conversion_source=source,
         leads_needed_per_day=needed,
         capacity_per_day=capacity,
+        daily_new_lead_limit=campaign.daily_new_lead_limit,
+        planned_new_leads=planned,
+        on_track=on_track,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> CampaignPlan:
+    """Today's plan (made once a day; later ticks reuse it)."""
+    today = today or timezone.localdate()
+    existing = CampaignPlan.objects.select_for_update().filter(campaign=campaign, day=today).first()
+    if existing:
+        return existing
+    figures = plan_figures(campaign=campaign, today=today)
+    planned, on_track, reason = figures.planned_new_leads, figures.on_track, figures.reason
+    plan = CampaignPlan.objects.create(
+        workspace_id=campaign.workspace_id,
+        campaign=campaign,
+        day=today,
+        remaining_goal=figures.remaining_goal,
+        business_days_left=figures.business_days_left,
+        conversion_rate=figures.conversion_rate,
+        conversion_source=figures.conversion_source,
+        leads_needed_per_day=figures.leads_needed_per_day,
+        capacity_per_day=figures.capacity_per_day,
         planned_new_leads=planned,
         on_track=on_track,
         reason=reason,

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from agents.insights import charts, dryrun, selectors, services, timeline
+from agents.insights import charts, dryrun, plans, selectors, services, timeline
 from agents.insights.forms import PolicyDryRunForm, TimelineFilterForm
 from agents.models import AgentStep
 from campaigns.models import Campaign, Contact
@@ -57,6 +57,15 @@ def campaign_dashboard(request, campaign_id: int):
         ),
     }
     return render(request, "insights/campaign_dashboard.html", context)
+
+
+@member_required(Role.REP)
+def campaign_plan(request, campaign_id: int):
+    """Today's plan: a partial the campaign page loads (campaigns cannot read the planner), or a page."""
+    campaign = _get_campaign_for_member(request, campaign_id)
+    context = {"campaign": campaign, "today_plan": plans.campaign_plan_today(campaign=campaign)}
+    template = "insights/campaign_plan.html#plan" if request.htmx else "insights/campaign_plan.html"
+    return render(request, template, context)
 
 
 @member_required(Role.MANAGER)

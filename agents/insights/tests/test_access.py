@@ -9,6 +9,7 @@ URL_RULES = {
     # Dashboards: every member (reps see how their campaigns do).
     "insights:overview": Rule(Role.REP),
     "insights:campaign_dashboard": Rule(Role.REP, kwargs=lambda rows: {"campaign_id": rows.run.campaign_id}),
+    "insights:campaign_plan": Rule(Role.REP, kwargs=lambda rows: {"campaign_id": rows.run.campaign_id}),
     # Trying a policy change: managers own strategy.
     "insights:policy_dry_run": Rule(Role.MANAGER, kwargs=lambda rows: {"campaign_id": rows.run.campaign_id}),
     # The audit: admins only.
