@@ -100,6 +100,7 @@ class ContactOut(Schema):
     first_name: str
     last_name: str
     title: str
+    phone: str
     seniority: str
     department: str
     time_zone: str
@@ -290,6 +291,7 @@ class ContactItem(Schema):
     first_name: str | None = None
     last_name: str | None = None
     title: str | None = None
+    phone: str | None = None
     seniority: str | None = None
     department: str | None = None
     time_zone: str | None = Field(None, description="IANA name, e.g. Europe/Berlin")

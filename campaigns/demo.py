@@ -344,6 +344,8 @@ def load(workspace: Workspace) -> None:
                     "first_name": first,
                     "last_name": last,
                     "title": title,
+                    # 555-0100 to 555-0199: reserved for fiction, never a real line.
+                    "phone": f"+1 555 01{(index * 2 + offset) % 100:02d}",
                     "seniority": seniority,
                     "department": department,
                     "time_zone": COUNTRY_TIME_ZONES[country],

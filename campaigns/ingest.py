@@ -269,7 +269,7 @@ CONTACTS = RowKind(
     cleaners={
         "email": _clean_email,
         "account_domain": _clean_domain,
-        **_texts(Contact, "first_name", "last_name", "title", "seniority", "department"),
+        **_texts(Contact, "first_name", "last_name", "title", "phone", "seniority", "department"),
         "time_zone": _clean_time_zone,
         "linkedin_url": _url(_field_length(Contact, "linkedin_url")),
         "crm_id": _text(_field_length(Contact, "crm_id")),

@@ -308,6 +308,7 @@ class Contact(models.Model):
     last_name = models.CharField(max_length=120, blank=True)
     email = models.EmailField(max_length=254)
     title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True, help_text="as given, e.g. +49 30 1234567")
     seniority = models.CharField(max_length=60, blank=True)
     department = models.CharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)

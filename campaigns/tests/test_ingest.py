@@ -273,3 +273,15 @@ def test_signals_upsert_by_source_and_external_id(personas):
     again = signals_upsert(workspace=personas.workspace, rows=rows[:2], actor=ACTOR)
     assert _statuses(again) == ["unchanged", "unchanged"]
     assert [result.id for result in again] == [results[0].id, results[1].id]
+
+
+def test_a_contacts_phone_is_imported_and_updated_as_given(personas):
+    make_account(workspace=personas.workspace, domain="acme.com")
+    row = {"email": "ana@acme.com", "account_domain": "acme.com", "phone": " +49 30 1234567 "}
+    assert _statuses(contacts_upsert(workspace=personas.workspace, rows=[row], actor=ACTOR)) == ["created"]
+    assert Contact.objects.get(email="ana@acme.com").phone == "+49 30 1234567"
+    row["phone"] = "x" * 41
+    assert _statuses(contacts_upsert(workspace=personas.workspace, rows=[row], actor=ACTOR)) == ["error"]
+    row["phone"] = "+49 30 7654321"
+    assert _statuses(contacts_upsert(workspace=personas.workspace, rows=[row], actor=ACTOR)) == ["updated"]
+    assert Contact.objects.get(email="ana@acme.com").phone == "+49 30 7654321"
