@@ -16,8 +16,8 @@ from django.utils import timezone
 from agents.conversations.models import InboundMessage
 from agents.insights.models import DraftEdit
 from agents.meetings.models import LIVE_STATUSES, Meeting
-from agents.models import AgentRun, AgentStep, Handoff, Mailbox, MailboxDay, OutboundMessage
-from campaigns.models import Campaign, Contact
+from agents.models import AgentRun, AgentStep, Handoff, Mailbox, MailboxDay, OutboundMessage, Suppression
+from campaigns.models import Campaign, Contact, Signal
 from salesops.models import Workspace
 
 # Drafts a person decides on (what autonomy and the edit rate are measured over).
@@ -475,6 +475,110 @@ def workspace_overview(*, workspace: Workspace, today: date | None = None) -> li
         )
         for campaign in campaigns
     ]
+
+
+# The contact page ------------------------------------------------------------------------------------
+
+CONTACT_SIGNALS_SHOWN = 50
+# Statuses after which no campaign writes to the person again.
+OPTED_OUT_STATUSES = (Contact.Status.UNSUBSCRIBED, Contact.Status.BOUNCED, Contact.Status.DO_NOT_CONTACT)
+
+
+@dataclass
+class ThreadEntry:
+    """One email of the conversation, either way."""
+
+    direction: str  # "out" (to the contact) or "in" (from the contact)
+    at: datetime
+    subject: str
+    text: str
+    campaign: Campaign | None
+    state: str  # the outbound message's status or the reply's category
+    note: str = ""
+
+
+@dataclass
+class ContactPage:
+    contact: Contact
+    suppressions: list[Suppression]
+    signals: list[Signal]
+    signal_count: int
+    runs: list[AgentRun]
+    thread: list[ThreadEntry]
+
+    @property
+    def may_be_emailed(self) -> bool:
+        return not self.suppressions and self.contact.status not in OPTED_OUT_STATUSES
+
+
+def contact_get(*, workspace: Workspace, contact_id: int) -> Contact:
+    return Contact.objects.select_related("account__owner", "referred_by", "take_over__user").get(
+        workspace=workspace, pk=contact_id
+    )
+
+
+def contact_page(*, contact: Contact) -> ContactPage:
+    """Everything the contact page shows but the audit history: six queries, whatever the data size."""
+    domain = contact.email.rpartition("@")[2]
+    # 1. Whether the workspace's suppression list covers the address or its domain.
+    suppressions = list(
+        Suppression.objects.filter(workspace_id=contact.workspace_id).filter(
+            Q(kind=Suppression.Kind.EMAIL, value=contact.email) | Q(kind=Suppression.Kind.DOMAIN, value=domain)
+        )
+    )
+    # 2-3. Signals of the account (each says whom it is about, if anyone), newest first; the count says
+    # how many are not shown.
+    signals = Signal.objects.filter(account_id=contact.account_id)
+    shown = list(signals.select_related("contact").order_by("-occurred_at", "-pk")[:CONTACT_SIGNALS_SHOWN])
+    count = len(shown) if len(shown) < CONTACT_SIGNALS_SHOWN else signals.count()
+    # 4. The campaigns' runs on this person.
+    runs = list(
+        AgentRun.objects.filter(contact=contact)
+        .select_related("campaign")
+        .only(
+            "campaign__name",
+            "campaign__status",
+            "step_position",
+            "status",
+            "outcome",
+            "created_at",
+            "inbound_message_id",
+            "contact_id",
+        )  # fmt: skip
+        .order_by("-created_at", "-pk")
+    )
+    # 5-6. The conversation: emails to the person and replies from them, oldest first.
+    thread = [
+        ThreadEntry(
+            direction="out",
+            at=message.sent_at or message.created_at,
+            subject=message.subject,
+            text=message.text_as_sent or message.body_text,
+            campaign=message.campaign,
+            state=message.get_status_display(),
+            note=(
+                f"approved by {message.approved_by}"
+                if message.approved_by
+                else ("sent without review" if message.sent_without_person else "")
+            ),
+        )
+        for message in OutboundMessage.objects.filter(contact=contact).select_related("campaign", "approved_by")
+    ]
+    thread += [
+        ThreadEntry(
+            direction="in",
+            at=reply.received_at,
+            subject=reply.subject,
+            text=reply.text,
+            campaign=reply.thread.campaign if reply.thread else None,
+            state=reply.category or "not classified",
+        )
+        for reply in InboundMessage.objects.filter(contact=contact).select_related("thread__campaign").defer("raw")
+    ]
+    thread.sort(key=lambda entry: entry.at)
+    return ContactPage(
+        contact=contact, suppressions=suppressions, signals=shown, signal_count=count, runs=runs, thread=thread
+    )
 
 
 # Learning from people -------------------------------------------------------------------------------

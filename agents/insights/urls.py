@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign_dashboard, name="campaign_dashboard"),
     path("campaigns/<int:campaign_id>/plan/", views.campaign_plan, name="campaign_plan"),
     path("campaigns/<int:campaign_id>/policy-dry-run/", views.policy_dry_run, name="policy_dry_run"),
+    path("contacts/<int:contact_id>/", views.contact_detail, name="contact_detail"),
     path("audit/", views.timeline_view, name="timeline"),
     path("audit/export.csv", views.timeline_export_csv, name="timeline_export_csv"),
     path("audit/export.jsonl", views.timeline_export_jsonl, name="timeline_export_jsonl"),

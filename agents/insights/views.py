@@ -146,6 +146,29 @@ def event_detail(request, event_id: int):
     return render(request, template, context)
 
 
+CONTACT_HISTORY_SHOWN = 20
+
+
+@member_required(Role.REP)
+def contact_detail(request, contact_id: int):
+    """A person's page: profile, consent, signals, campaigns, the conversation and what was done about them."""
+    try:
+        contact = selectors.contact_get(workspace=request.workspace, contact_id=contact_id)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    history, more_history = timeline.timeline_page(
+        workspace=request.workspace, filters=timeline.Filters(contact_id=contact.pk), limit=CONTACT_HISTORY_SHOWN
+    )
+    context = {
+        "contact": contact,
+        "page": selectors.contact_page(contact=contact),
+        "history": history,
+        "more_history": more_history is not None,
+        "is_admin": request.membership.has_role(Role.ADMIN),
+    }
+    return render(request, "insights/contact_detail.html", context)
+
+
 @member_required(Role.ADMIN)
 def contact_history(request, contact_id: int):
     try:

@@ -31,4 +31,6 @@ def test_the_run_list_and_a_contacts_history_link_to_runs(personas, django_asser
     history = client.get(reverse("agent_runs:contact_history", args=[run.contact_id]))
     assert reverse("agent_runs:run_detail", args=[run.pk]) in history.text
     account_page = client.get(reverse("campaigns:account_detail", args=[run.contact.account_id]))
-    assert reverse("agent_runs:contact_history", args=[run.contact_id]) in account_page.text
+    assert reverse("insights:contact_detail", args=[run.contact_id]) in account_page.text
+    contact_page = client.get(reverse("insights:contact_detail", args=[run.contact_id]))
+    assert reverse("agent_runs:run_detail", args=[run.pk]) in contact_page.text

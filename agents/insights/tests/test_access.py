@@ -12,6 +12,8 @@ URL_RULES = {
     "insights:campaign_plan": Rule(Role.REP, kwargs=lambda rows: {"campaign_id": rows.run.campaign_id}),
     # Trying a policy change: managers own strategy.
     "insights:policy_dry_run": Rule(Role.MANAGER, kwargs=lambda rows: {"campaign_id": rows.run.campaign_id}),
+    # A person's page: every member (reps work the conversation).
+    "insights:contact_detail": Rule(Role.REP, kwargs=lambda rows: {"contact_id": rows.run.contact_id}),
     # The audit: admins only.
     "insights:timeline": Rule(Role.ADMIN),
     "insights:timeline_export_csv": Rule(Role.ADMIN),
