@@ -10,17 +10,19 @@ WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 120, 16, 36
 
 
-def _frame(title: str, description: str, body: SafeString, *, height: int = HEIGHT) -> SafeString:
+def _frame(title: str, description: str, body: SafeString, *, height: int = HEIGHT, key: str = "") -> SafeString:
+    """`key` names the chart's ids when several charts on one page could share a title."""
+    chart_id = _id(key or title)
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d">'
         '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
         WIDTH,
         height,
-        _id(title),
-        _id(title),
-        _id(title),
+        chart_id,
+        chart_id,
+        chart_id,
         title,
-        _id(title),
+        chart_id,
         description,
         body,
     )
@@ -34,7 +36,16 @@ def _id(title: str) -> str:
     return "chart-" + "".join(ch if ch.isalnum() else "-" for ch in title.lower())
 
 
-def burnup(*, points: list[tuple[date, int]], start: date, end: date, target: int, forecast: int | None) -> SafeString:
+def burnup(
+    *,
+    points: list[tuple[date, int]],
+    start: date,
+    end: date,
+    target: int,
+    forecast: int | None,
+    title: str = "Qualified meetings against the target",
+    key: str = "",
+) -> SafeString:
     """Qualified meetings so far (solid line, round markers), the target line (dashed, from 0 at the start
     to the target at the end) and the forecast at the current pace (dotted, from today to the end)."""
     span = max((end - start).days, 1)
@@ -111,7 +122,7 @@ def burnup(*, points: list[tuple[date, int]], start: date, end: date, target: in
         f"target {target}" + (f", forecast {forecast}" if forecast is not None else "") + ". Solid line: actual; "
         "dashed: target; dotted: forecast."
     )
-    return _frame("Qualified meetings against the target", description, _join(parts))
+    return _frame(title, description, _join(parts), key=key)
 
 
 def bars(*, title: str, rows: list[tuple[str, float]], value_format: str = "{:g}") -> SafeString:
@@ -185,3 +196,70 @@ def weekly_rate(*, title: str, weeks: list[tuple[date, float | None]]) -> SafeSt
             )
     description = "; ".join(f"week of {day:%d %b}: {value:.0%}" for day, value in known) or "No decided drafts yet."
     return _frame(title, description, _join(parts))
+
+
+def daily_series(*, title: str, days: list[date], series: list[tuple[str, str, list[int]]]) -> SafeString:
+    """Counts per day as lines, one per (label, style, values): style "actual" is a solid line with round
+    markers, "target" a dashed line with square markers, so the series differ without colour. Each
+    line's latest value and name are written at its end."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = max([1, *(value for _, _, values in series for value in values)])
+    step = plot_w / max(len(days) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(TOP + plot_h * (1 - value / top), 1)
+
+    parts = [
+        format_html(
+            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h
+        ),
+        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, TOP + plot_h),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(top) + 4, top),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">0</text>', LEFT - 6, TOP + plot_h + 4),
+    ]
+    if days:
+        for index in sorted({0, len(days) // 2, len(days) - 1}):
+            parts.append(
+                format_html(
+                    '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    round(LEFT + index * step, 1),
+                    HEIGHT - 10,
+                    days[index].strftime("%d %b"),
+                )
+            )
+    marker = {
+        "actual": '<circle class="marker-actual" cx="{}" cy="{}" r="2.5"/>',
+        "target": '<rect class="marker-square" x="{}" y="{}" width="5" height="5"/>',
+    }
+    for line_index, (label, style, values) in enumerate(series):
+        coords = [(round(LEFT + index * step, 1), y(value)) for index, value in enumerate(values)]
+        if not coords:
+            continue
+        parts.append(
+            format_html(
+                '<polyline class="series-{}" points="{}"/>', style, " ".join(f"{a:.1f},{b:.1f}" for a, b in coords)
+            )
+        )
+        offset = 0 if style == "actual" else 2.5
+        parts.append(
+            format_html_join("", marker[style], ((f"{a - offset:.1f}", f"{b - offset:.1f}") for a, b in coords))
+        )
+        last_x, last_y = coords[-1]
+        parts.append(
+            format_html(
+                '<text class="label" x="{}" y="{}">{}: {}</text>',
+                last_x + 8,
+                last_y + 4 + 14 * line_index,
+                label,
+                values[-1],
+            )
+        )
+    totals = "; ".join(
+        f"{label}: {sum(values)} in all, at most {max(values, default=0)} a day" for label, _, values in series
+    )
+    span = f"from {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}" if days else "no days"
+    styles = "; ".join(
+        f"{label}: {'solid line, round markers' if style == 'actual' else 'dashed line, square markers'}"
+        for label, style, _ in series
+    )
+    return _frame(title, f"Per day {span}. {totals}. {styles}.", _join(parts))

@@ -222,6 +222,13 @@ def _burnup_points(campaign: Campaign, goal: Goal) -> list[tuple[date, int]]:
         .annotate(count=Count("pk"))
         .values_list("day", "count")
     )
+    return _burnup_from(by_day, goal)
+
+
+def _burnup_from(by_day: dict[date, int], goal: Goal) -> list[tuple[date, int]]:
+    """Cumulative qualified meetings from the goal's start to today (or its end), from counts by day."""
+    if goal.start is None:
+        return []
     last = min(goal.today, goal.end or goal.today)
     running = sum(count for day, count in by_day.items() if day < goal.start)
     points = []
@@ -433,21 +440,57 @@ def _cost(campaign: Campaign, *, leads: int, sent: int, meetings: int) -> dict:
 @dataclass
 class CampaignSummary:
     campaign: Campaign
-    goal: Goal
+    goal: Goal  # with its burn-up points when the campaign has a goal period
     sent: int
     cost: Decimal
 
 
-def workspace_overview(*, workspace: Workspace, today: date | None = None) -> list[CampaignSummary]:
-    """Every campaign with its goal verdict, emails sent and model cost: four queries."""
-    today = today or timezone.localdate()
+@dataclass
+class DailyActivity:
+    days: list[date]
+    sent: list[int]
+    replies: list[int]
+
+    @property
+    def rows(self) -> list[tuple[date, int, int]]:
+        return list(zip(self.days, self.sent, self.replies, strict=True))
+
+
+@dataclass
+class Overview:
+    summaries: list[CampaignSummary]
+    activity: DailyActivity
+    inbox_age: list[tuple[str, int]]
+
+    @property
+    def burnups(self) -> list[CampaignSummary]:
+        """The campaigns whose goal can be drawn: a target and a period."""
+        return [
+            s for s in self.summaries if s.goal.target and s.goal.start and s.goal.end and s.goal.end > s.goal.start
+        ]
+
+
+ACTIVITY_DAYS = 30
+# Open inbox items by how long they have waited: (label, at least so many days, under so many days).
+INBOX_AGE_BUCKETS = [
+    ("Under a day", 0, 1),
+    ("1–2 days", 1, 3),
+    ("3–6 days", 3, 7),
+    ("1–2 weeks", 7, 14),
+    ("2 weeks or more", 14, None),
+]
+
+
+def workspace_overview(*, workspace: Workspace, today: date | None = None, now: datetime | None = None) -> Overview:
+    """Every campaign with its goal verdict and burn-up, emails sent and model cost; emails sent and
+    replies a day over the last 30 days; open inbox items by age. Eight queries."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     campaigns = list(Campaign.objects.filter(workspace=workspace).order_by("status", "name"))
-    qualified = dict(
-        Meeting.objects.filter(workspace=workspace, qualified=True, status__in=LIVE_STATUSES, campaign__isnull=False)
-        .values("campaign")
-        .annotate(count=Count("pk"))
-        .values_list("campaign", "count")
+    qualified_meetings = Meeting.objects.filter(
+        workspace=workspace, qualified=True, status__in=LIVE_STATUSES, campaign__isnull=False
     )
+    qualified = dict(qualified_meetings.values("campaign").annotate(count=Count("pk")).values_list("campaign", "count"))
     sent = dict(
         OutboundMessage.objects.filter(workspace=workspace, status=OutboundMessage.Status.SENT)
         .values("campaign")
@@ -460,21 +503,77 @@ def workspace_overview(*, workspace: Workspace, today: date | None = None) -> li
         .annotate(total=Sum("cost_usd"))
         .values_list("run__campaign", "total")
     )
-    return [
-        CampaignSummary(
-            campaign=campaign,
-            goal=goal_verdict(
-                target=campaign.goal_target,
-                qualified=qualified.get(campaign.pk, 0),
-                start=campaign.goal_start,
-                end=campaign.goal_end,
-                today=today,
-            ),
-            sent=sent.get(campaign.pk, 0),
-            cost=cost.get(campaign.pk) or Decimal(0),
+    # The burn-ups: qualified meetings by campaign and the day they were booked, one query for all.
+    by_campaign_day: dict[int, dict[date, int]] = {}
+    for campaign_id, day, count in (
+        qualified_meetings.annotate(day=TruncDate("created_at"))
+        .values("campaign", "day")
+        .annotate(count=Count("pk"))
+        .values_list("campaign", "day", "count")
+    ):
+        by_campaign_day.setdefault(campaign_id, {})[day] = count
+    summaries = []
+    for campaign in campaigns:
+        goal = goal_verdict(
+            target=campaign.goal_target,
+            qualified=qualified.get(campaign.pk, 0),
+            start=campaign.goal_start,
+            end=campaign.goal_end,
+            today=today,
         )
-        for campaign in campaigns
-    ]
+        goal.points = _burnup_from(by_campaign_day.get(campaign.pk, {}), goal)
+        summaries.append(
+            CampaignSummary(
+                campaign=campaign, goal=goal, sent=sent.get(campaign.pk, 0), cost=cost.get(campaign.pk) or Decimal(0)
+            )
+        )
+    return Overview(
+        summaries=summaries,
+        activity=_daily_activity(workspace, today),
+        inbox_age=_inbox_age(workspace, now),
+    )
+
+
+def _daily_activity(workspace: Workspace, today: date) -> DailyActivity:
+    """Emails sent and replies received (matched to a prospect) each day, in the workspace's time zone."""
+    days = [today - timedelta(days=offset) for offset in range(ACTIVITY_DAYS - 1, -1, -1)]
+    sent = dict(
+        OutboundMessage.objects.filter(
+            workspace=workspace,
+            status=OutboundMessage.Status.SENT,
+            sent_at__date__gte=days[0],
+            sent_at__date__lte=today,
+        )
+        .annotate(day=TruncDate("sent_at"))
+        .values("day")
+        .annotate(count=Count("pk"))
+        .values_list("day", "count")
+    )
+    replies = dict(
+        InboundMessage.objects.filter(
+            workspace=workspace, contact__isnull=False, received_at__date__gte=days[0], received_at__date__lte=today
+        )
+        .annotate(day=TruncDate("received_at"))
+        .values("day")
+        .annotate(count=Count("pk"))
+        .values_list("day", "count")
+    )
+    return DailyActivity(days=days, sent=[sent.get(d, 0) for d in days], replies=[replies.get(d, 0) for d in days])
+
+
+def _inbox_age(workspace: Workspace, now: datetime) -> list[tuple[str, int]]:
+    """What waits in the inbox (open, or snoozed until a time that has passed, as the inbox counts it)."""
+    waiting = Handoff.objects.filter(workspace=workspace).filter(
+        Q(status=Handoff.Status.OPEN) | Q(status=Handoff.Status.SNOOZED, snoozed_until__lte=now)
+    )
+    buckets = {}
+    for index, (_, at_least, under) in enumerate(INBOX_AGE_BUCKETS):
+        condition = Q(created_at__lte=now - timedelta(days=at_least))
+        if under is not None:
+            condition &= Q(created_at__gt=now - timedelta(days=under))
+        buckets[f"bucket_{index}"] = Count("pk", filter=condition)
+    counts = waiting.aggregate(**buckets)
+    return [(label, counts[f"bucket_{index}"]) for index, (label, _, _) in enumerate(INBOX_AGE_BUCKETS)]
 
 
 # The contact page ------------------------------------------------------------------------------------

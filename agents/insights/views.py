@@ -22,9 +22,34 @@ def _get_campaign_for_member(request, campaign_id: int) -> Campaign:
 
 @member_required(Role.REP)
 def overview(request):
+    overview = selectors.workspace_overview(workspace=request.workspace)
     context = {
         "membership": request.membership,
-        "summaries": selectors.workspace_overview(workspace=request.workspace),
+        "summaries": overview.summaries,
+        "overview": overview,
+        "burnup_charts": [
+            (
+                summary,
+                charts.burnup(
+                    points=summary.goal.points,
+                    start=summary.goal.start,
+                    end=summary.goal.end,
+                    target=summary.goal.target,
+                    forecast=summary.goal.forecast,
+                    title=f"{summary.campaign.name}: qualified meetings against the target",
+                    key=f"burnup-{summary.campaign.pk}",
+                ),
+            )
+            for summary in overview.burnups
+        ],
+        "activity_chart": charts.daily_series(
+            title=f"Emails sent and replies a day, last {len(overview.activity.days)} days",
+            days=overview.activity.days,
+            series=[("sent", "actual", overview.activity.sent), ("replies", "target", overview.activity.replies)],
+        ),
+        "inbox_age_chart": charts.bars(
+            title="Open inbox items by age", rows=overview.inbox_age, value_format="{:,.0f}"
+        ),
     }
     return render(request, "insights/overview.html", context)
 
