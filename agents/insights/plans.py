@@ -24,6 +24,7 @@ class TodayPlan:
     qualified_meetings: int
     leads_contacted: int
     in_flight: dict
+    observed_from: int = planning.MIN_LEADS_FOR_OBSERVED_CONVERSION
 
 
 def campaign_plan_today(*, campaign: Campaign, today: date | None = None) -> TodayPlan:

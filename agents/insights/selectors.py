@@ -455,6 +455,20 @@ class DailyActivity:
     def rows(self) -> list[tuple[date, int, int]]:
         return list(zip(self.days, self.sent, self.replies, strict=True))
 
+    @property
+    def total_sent(self) -> int:
+        return sum(self.sent)
+
+    @property
+    def total_replies(self) -> int:
+        return sum(self.replies)
+
+    @property
+    def busiest_day(self) -> date | None:
+        """The day with the most emails and replies (the latest such day); None without any."""
+        best = max(self.rows, key=lambda row: (row[1] + row[2], row[0]), default=None)
+        return best[0] if best and best[1] + best[2] else None
+
 
 @dataclass
 class Overview:

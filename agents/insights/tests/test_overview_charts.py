@@ -152,6 +152,17 @@ def test_emails_sent_and_replies_a_day_match_the_rows(personas, rows):
     assert activity.replies == [reply_days.count(day) for day in activity.days]
     assert sum(activity.sent) > 0 and sum(activity.replies) > 0
     assert sum(activity.sent) < len(sent_days)  # the older ones are outside the window
+    busiest = max(activity.days, key=lambda day: (sent_days.count(day) + reply_days.count(day), day))
+    assert activity.busiest_day == busiest
+
+
+def test_the_activity_totals_sit_beside_the_chart(personas, rows):
+    response = _overview(personas)
+    activity = response.context["overview"].activity
+    totals = response.text.split('id="activity-totals"')[1].split("</table>")[0]
+    assert re.findall(r"<td>(\d+)</td>", totals) == [str(activity.total_sent), str(activity.total_replies)]
+    days = response.text.split('id="activity"')[1].split("</table>")[0]
+    assert days.count("<tr>") == 31  # a header and thirty days
 
 
 def test_the_inbox_age_counts_what_waits_by_how_long(personas, rows):
