@@ -127,3 +127,17 @@ def test_another_workspaces_campaign_plan_is_404(personas):
     campaign = _active_campaign(personas)
     response = personas.client_for(personas.outsider).get(reverse("insights:campaign_plan", args=[campaign.pk]))
     assert response.status_code == 404
+
+
+def test_without_a_goal_the_plan_says_so_instead_of_claiming_it_is_reached(personas):
+    campaign = make_campaign(workspace=personas.workspace, goal_target=0)
+    response = _plan_fragment(personas.client_for(personas.manager), campaign)
+    assert "No goal is set" in response.text
+    assert "The goal is reached" not in response.text
+    assert reverse("campaigns:campaign_edit", args=[campaign.pk]) in response.text
+
+
+def test_the_campaign_dashboard_links_to_todays_plan(personas):
+    campaign = _active_campaign(personas)
+    page = personas.client_for(personas.rep).get(reverse("insights:campaign_dashboard", args=[campaign.pk]))
+    assert f'href="{reverse("insights:campaign_plan", args=[campaign.pk])}"' in page.text
