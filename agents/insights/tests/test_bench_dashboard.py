@@ -10,6 +10,6 @@ def test_the_benchmark_loads_two_sizes_and_prints_timings_and_constant_query_cou
     call_command("bench_dashboard", scale=0.002, runs=2)
     text = capsys.readouterr().out
     assert "small" in text and "full" in text
-    for request in ("dashboard", "audit campaign", "audit contact", "audit agent+dates"):
+    for request in ("dashboard", "overview", "contact page", "audit campaign", "audit contact", "audit agent+dates"):
         assert len(re.findall(re.escape(request) + r"\s+[\d.]+\s+\d+", text)) == 2, text
     assert "query counts are the same at every size" in text

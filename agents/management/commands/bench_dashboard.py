@@ -11,6 +11,8 @@ the second; the figures are measured after each load through the Django test cli
 workspace's admin:
 
   dashboard         the first campaign's dashboard
+  overview          the workspace overview (goals' burn-ups, emails and replies a day, inbox age)
+  contact page      one contact's page (profile, signals, runs, conversation, history)
   audit campaign    the audit timeline filtered by that campaign (agent steps and actions)
   audit contact     the audit timeline filtered by one contact
   audit agent+dates the audit timeline filtered by agent "write" and the last 7 days
@@ -394,6 +396,8 @@ class Command(BaseCommand):
         since = (timezone.localdate() - timedelta(days=7)).isoformat()
         requests = {
             "dashboard": lambda: client.get(reverse("insights:campaign_dashboard", args=[campaign.pk])),
+            "overview": lambda: client.get(reverse("insights:overview")),
+            "contact page": lambda: client.get(reverse("insights:contact_detail", args=[contact.pk])),
             "audit campaign": lambda: client.get(timeline, {"campaign": campaign.pk}),
             "audit contact": lambda: client.get(timeline, {"contact": contact.pk}),
             "audit agent+dates": lambda: client.get(timeline, {"agent": "write", "since": since}),
