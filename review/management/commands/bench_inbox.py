@@ -59,11 +59,11 @@ def _median_ms(samples: list[float]) -> float:
 class _Bench:
     """One benchmark's workspaces and how many handoffs each already holds."""
 
-    def __init__(self, stamp: str, steps_per_handoff: int, out):
+    def __init__(self, stamp: str, steps_per_handoff: int, out, workspaces: int = WORKSPACES):
         self.stamp, self.steps_per_handoff, self.out = stamp, steps_per_handoff, out
         self.now = timezone.now()
         self.spaces: list[dict] = []
-        for number in range(WORKSPACES):
+        for number in range(workspaces):
             workspace = Workspace.objects.create(
                 name=f"Bench inbox {stamp} #{number}", slug=f"bench-inbox-{stamp}-{number}"
             )
@@ -105,7 +105,7 @@ class _Bench:
         started = time.perf_counter()
         steps = 0
         for index, space in enumerate(self.spaces):
-            target = total // WORKSPACES + (1 if index < total % WORKSPACES else 0)
+            target = total // len(self.spaces) + (1 if index < total % len(self.spaces) else 0)
             steps += self._fill_space(space, target)
         with connection.cursor() as cursor:
             for model in (Handoff, AgentRun, AgentStep, Contact, Account, Signal, OutboundMessage):
