@@ -141,7 +141,8 @@ def _render_page(request, filters: InboxFilters, *, handoff=None, status=200, **
     """The whole inbox (or, for htmx navigation, its list and item with the counts out of band).
     Without a chosen item, the first one of the page opens."""
     membership, now = request.membership, timezone.now()
-    page = selectors.inbox_page(membership=membership, filters=filters, now=now, after=cursor_from(request.GET))
+    after = cursor_from(request.GET)
+    page = selectors.inbox_page(membership=membership, filters=filters, now=now, after=after)
     context = _base_context(request, filters)
     query = context["fq"]
     context |= {
@@ -151,7 +152,10 @@ def _render_page(request, filters: InboxFilters, *, handoff=None, status=200, **
             if page.next_cursor
             else ""
         ),
-        "counts": selectors.inbox_counts(membership=membership, filters=filters, now=now),
+        # Turning a page with htmx changes no count: the counts on screen stay (the poller refreshes them).
+        "counts": None
+        if request.htmx and after is not None
+        else selectors.inbox_counts(membership=membership, filters=filters, now=now),
         "since": Cursor(tier=0, at=now, pk=0).encode(),
     }
     if handoff is None and page.items:
