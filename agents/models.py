@@ -203,8 +203,24 @@ class Handoff(models.Model):
             models.Index(fields=["workspace", "status", "-decided_at"], name="handoff_decided_idx"),
         ]
 
+    # Handoffs only a manager can answer (raise a campaign's limits or the model budget), known by the
+    # dedupe key they are opened with (agents.planning: goal at risk; agents.pipeline: budget spent).
+    FOR_MANAGERS_KEY_PREFIXES = ("goal-at-risk:", "budget:")
+
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @classmethod
+    def for_managers_q(cls) -> Q:
+        first, *others = cls.FOR_MANAGERS_KEY_PREFIXES
+        condition = Q(dedupe_key__startswith=first)
+        for prefix in others:
+            condition |= Q(dedupe_key__startswith=prefix)
+        return condition
+
+    @property
+    def is_for_managers(self) -> bool:
+        return self.dedupe_key.startswith(self.FOR_MANAGERS_KEY_PREFIXES)
 
 
 class Mailbox(models.Model):

@@ -34,7 +34,7 @@ def _lock(handoff: Handoff, actor: Membership) -> Handoff:
     """Lock the handoff row, then check it is still open and the actor may act on it."""
     locked = (
         Handoff.objects.select_for_update(of=("self",))
-        .select_related("run", "contact")
+        .select_related("run__campaign__workspace", "contact", "decided_by")
         .get(pk=handoff.pk, workspace=actor.workspace)
     )
     if locked.status == Handoff.Status.RESOLVED:
@@ -42,6 +42,8 @@ def _lock(handoff: Handoff, actor: Membership) -> Handoff:
         raise HandoffAlreadyHandled(f"Already handled by {who} ({locked.get_decision_display().lower()}).")
     if not actor.has_role(Role.MANAGER) and locked.assignee_id not in (None, actor.user_id):
         raise PermissionDenied("This item is assigned to someone else.")
+    if not actor.has_role(Role.MANAGER) and locked.is_for_managers:
+        raise PermissionDenied("Only a manager can act on this item.")
     return locked
 
 

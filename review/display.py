@@ -1,4 +1,5 @@
-"""Turning prospect and agent text into safe HTML: highlights of verifier findings and word diffs.
+"""Turning prospect and agent text into safe HTML (highlights of verifier findings, what a person sent
+beside the draft, a reply's quoted history set apart) and the agents' codes into words people read.
 
 Everything here escapes first and only then adds markup, so text written by a prospect, a CRM or
 an agent can never become HTML.
@@ -6,6 +7,7 @@ an agent can never become HTML.
 
 import difflib
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.html import escape
@@ -24,22 +26,106 @@ def highlight(text: str, spans: list[str]) -> SafeString:
     return mark_safe(pattern.sub(lambda match: f"<mark>{match.group(0)}</mark>", escaped))  # noqa: S308
 
 
-def word_diff(before: str, after: str) -> SafeString:
-    """What a person changed in the agent's text: removed words in <del>, added words in <ins>."""
-    old, new = re.split(r"(\s+)", before or ""), re.split(r"(\s+)", after or "")
-    pieces = []
+@dataclass(frozen=True)
+class DiffLine:
+    text: str
+    changed: bool
+
+
+def side_by_side(draft: str, sent: str) -> tuple[list[DiffLine], list[DiffLine]]:
+    """The agent's draft and what a person sent instead, line by line, each line marked when it is not
+    in the other version: two texts to read side by side, not an interleave of words."""
+    old, new = (draft or "").splitlines(), (sent or "").splitlines()
+    left, right = [], []
     for operation, old_start, old_end, new_start, new_end in difflib.SequenceMatcher(
         a=old, b=new, autojunk=False
     ).get_opcodes():
-        removed, added = "".join(old[old_start:old_end]), "".join(new[new_start:new_end])
-        if operation == "equal":
-            pieces.append(str(escape(removed)))
-            continue
-        if removed:
-            pieces.append(f"<del>{escape(removed)}</del>")
-        if added:
-            pieces.append(f"<ins>{escape(added)}</ins>")
-    return mark_safe("".join(pieces))  # noqa: S308  (every piece escaped)
+        changed = operation != "equal"
+        left += [DiffLine(line, changed) for line in old[old_start:old_end]]
+        right += [DiffLine(line, changed) for line in new[new_start:new_end]]
+    return left, right
+
+
+# The words people read for the codes agents and models write. Choices of a model have their own labels
+# (get_FOO_display); these are the codes that live in JSON: finding kinds, reply categories, verdicts,
+# routing decisions, agent names. Anything missing still reads as words (see `label`).
+LABELS = {
+    # verifier findings
+    "uncited_claim": "Claim without a source",
+    "unknown_citation": "Source not found",
+    "stale_signal": "Outdated signal",
+    "unsupported_number": "Number not backed by a source",
+    "unsupported_customer": "Customer not backed by a source",
+    "customer_not_public": "Customer may not be named",
+    "invented_case_study": "Invented case study",
+    "misquoted_proof": "Misquoted proof point",
+    "discount_beyond_policy": "Discount beyond the policy",
+    "pricing": "Mentions pricing",
+    "link_not_allowed": "Link not allowed",
+    "missing_signature": "Signature missing",
+    "missing_postal_address": "Postal address missing",
+    "prompt_injection": "Instructions hidden in the text",
+    "injection_followed": "Followed hidden instructions",
+    "forbidden_phrase": "Forbidden phrase",
+    "forbidden_topic": "Forbidden topic",
+    "tone": "Tone",
+    # reply categories
+    "interested": "Interested",
+    "question": "A question",
+    "objection": "An objection",
+    "not_now": "Not now",
+    "referral": "Refers to someone else",
+    "wrong_person": "Wrong person",
+    "unsubscribe": "Unsubscribe",
+    "out_of_office": "Out of office",
+    "bounce": "Bounce",
+    "negotiation": "Negotiation",
+    "other": "Something else",
+    # qualification verdicts and routing decisions
+    "qualified": "Qualified",
+    "disqualified": "Disqualified",
+    "needs_person": "Needs a person",
+    "send": "Send",
+    "review": "Review by a person",
+    "exception": "Exception",
+    "person_owns": "A person owns this lead",
+    "escalation": "Escalation",
+    "drop": "Drop",
+    "pass": "Passed",
+    "fail": "Failed",
+    # actions recorded in the audit log (the thread page shows them)
+    "handoff.approved": "Approved the draft",
+    "handoff.edited": "Edited and approved the draft",
+    "handoff.rejected": "Rejected the draft",
+    "handoff.regenerated": "Asked for a new draft",
+    "handoff.taken_over": "Took the conversation over",
+    "handoff.dismissed": "Dismissed the item",
+    "handoff.snoozed": "Snoozed the item",
+    "handoff.assigned": "Assigned the item",
+    "handoff.findings_overridden": "Overrode the verifier's findings",
+    "contact.taken_over": "Took the conversation over",
+    "contact.handed_back": "Handed the conversation back to the agents",
+    "outbound.queued": "Queued an email",
+    "outbound.written_by_person": "Wrote an email",
+    # agents
+    "research": "Research",
+    "qualify": "Qualify",
+    "write": "Write",
+    "verify": "Verify",
+    "route": "Route",
+}
+
+
+def label(code) -> str:
+    """The words for an agent's code: from LABELS, else the code itself with its underscores, dots and
+    dashes read as spaces ("some_new_code" -> "Some new code"), so no identifier reaches a page."""
+    text = str(code or "").strip()
+    if not text:
+        return ""
+    if text in LABELS:
+        return LABELS[text]
+    words = re.sub(r"[_.]+", " ", text).strip()
+    return words[:1].upper() + words[1:]
 
 
 def age_label(created_at: datetime, now: datetime) -> str:
@@ -58,3 +144,16 @@ def age_class(created_at: datetime, now: datetime) -> str:
     if age > AGED_AFTER:
         return "age-aged"
     return "age-fresh"
+
+
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def readable(text: str) -> str:
+    """`text` with every snake_case code in it replaced by its words, lower-cased to sit in a sentence."""
+
+    def words(match: re.Match) -> str:
+        found = label(match.group(0))
+        return found[:1].lower() + found[1:]
+
+    return _CODE.sub(words, text)

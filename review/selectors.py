@@ -7,6 +7,7 @@ age (oldest first). It is paged with a keyset cursor, never an offset, so page 2
 `handoff_queue_idx` (workspace, status, kind, created_at), each stopping after a page of rows.
 """
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,6 +37,9 @@ URGENCY_TIER = {
     Kind.DRAFT_REVIEW: 2,
 }
 KINDS_BY_URGENCY = sorted(URGENCY_TIER, key=lambda kind: (URGENCY_TIER[kind], kind))
+# Conversations a person took over come after every item that waits for a decision, in their owner's
+# "Mine" queue only: they stay there (for the owner to write from) until handed back.
+TAKEN_OVER_TIER = 3
 
 QUEUES = {"mine": "Mine", "unassigned": "Unassigned", "all": "All"}
 STATES = {"open": "Open", "snoozed": "Snoozed", "done": "Done"}
@@ -151,18 +155,33 @@ def is_manager(membership: Membership) -> bool:
 
 
 def can_act(membership: Membership, handoff: Handoff) -> bool:
-    """Reps act on items assigned to them or to nobody; managers and admins on all of them."""
-    return is_manager(membership) or handoff.assignee_id in (None, membership.user_id)
+    """Reps act on items assigned to them or to nobody, except those only a manager can answer (a
+    campaign's goal, the model budget); managers and admins act on all of them."""
+    if is_manager(membership):
+        return True
+    return handoff.assignee_id in (None, membership.user_id) and not handoff.is_for_managers
 
 
 def _queue_q(membership: Membership, queue: str) -> Q:
+    scope = Q() if is_manager(membership) else ~Handoff.for_managers_q()
     if queue == "mine":
-        return Q(assignee_id=membership.user_id)
+        return scope & Q(assignee_id=membership.user_id)
     if queue == "unassigned":
-        return Q(assignee__isnull=True)
+        return scope & Q(assignee__isnull=True)
     if is_manager(membership):
-        return Q()
-    return Q(assignee_id=membership.user_id) | Q(assignee__isnull=True)
+        return scope
+    return scope & (Q(assignee_id=membership.user_id) | Q(assignee__isnull=True))
+
+
+def _taken_over_q(membership: Membership) -> Q:
+    """Items whose conversation the member took over (and has not handed back)."""
+    owned = TakeOver.objects.filter(workspace_id=membership.workspace_id, user_id=membership.user_id)
+    return Q(
+        workspace_id=membership.workspace_id,
+        status=Handoff.Status.RESOLVED,
+        decision=Handoff.Decision.TAKEN_OVER,
+        contact_id__in=owned.values("contact_id"),
+    )
 
 
 def open_q(now: datetime) -> Q:
@@ -172,6 +191,11 @@ def open_q(now: datetime) -> Q:
 
 def _filtered(membership: Membership, filters: InboxFilters, now: datetime) -> QuerySet[Handoff]:
     handoffs = Handoff.objects.filter(workspace_id=membership.workspace_id).filter(_queue_q(membership, filters.queue))
+    return _narrowed(handoffs, filters, now)
+
+
+def _narrowed(handoffs: QuerySet[Handoff], filters: InboxFilters, now: datetime) -> QuerySet[Handoff]:
+    """`handoffs` narrowed by the kind, campaign, confidence and age filters."""
     if filters.kind:
         handoffs = handoffs.filter(kind=filters.kind)
     if filters.campaign_id:
@@ -197,7 +221,7 @@ ROW_FIELDS = [
     *("kind", "reason", "confidence", "status", "snoozed_until", "decision", "created_at", "decided_at"),
     *("workspace_id", "assignee_id", "decided_by_id", "campaign_id", "contact_id", "campaign__name"),
     *("contact__first_name", "contact__last_name", "contact__account__name"),
-    *("assignee__email", "decided_by__email"),
+    *("assignee__email", "decided_by__email", "contact__take_over__user__email"),
 ]
 
 
@@ -207,7 +231,7 @@ def _for_rows(ids: list[int]) -> list[Handoff]:
         return []
     rows = (
         Handoff.objects.filter(pk__in=ids)
-        .select_related("campaign", "contact__account", "assignee", "decided_by")
+        .select_related("campaign", "contact__account", "contact__take_over__user", "assignee", "decided_by")
         .only(*ROW_FIELDS)
     )
     by_id = {row.pk: row for row in rows}
@@ -222,6 +246,8 @@ def cursor_for(handoff: Handoff, state: str = "open") -> Cursor:
         return Cursor(tier=0, at=handoff.snoozed_until, pk=handoff.pk)
     if state == "done":
         return Cursor(tier=0, at=handoff.decided_at or handoff.created_at, pk=handoff.pk)
+    if handoff.decision == Handoff.Decision.TAKEN_OVER:
+        return Cursor(tier=TAKEN_OVER_TIER, at=handoff.created_at, pk=handoff.pk)
     return Cursor(tier=URGENCY_TIER[handoff.kind], at=handoff.created_at, pk=handoff.pk)
 
 
@@ -233,35 +259,50 @@ def _where(handoffs: QuerySet[Handoff]) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _open_keys(handoffs: QuerySet[Handoff], *, kinds, now: datetime, after: Cursor | None, limit: int) -> list:
+def _open_keys(
+    handoffs: QuerySet[Handoff],
+    *,
+    kinds,
+    now: datetime,
+    after: Cursor | None,
+    limit: int,
+    owned: QuerySet[Handoff] | None = None,
+) -> list:
     """(tier, created_at, id) of the next `limit` open items in urgency order, in one SQL statement.
 
     One part per (kind, status) — status "open", or "snoozed" with its time passed — each an index range
     scan of handoff_queue_idx (workspace, status, kind, created_at) that stops after `limit` rows; the
-    outer ORDER BY merges them. The cursor bounds the parts of its own tier; earlier tiers are skipped."""
+    outer ORDER BY merges them. The cursor bounds the parts of its own tier; earlier tiers are skipped.
+    `owned` (the member's taken-over conversations) is one more part, after every tier."""
     base_sql, base_params = _where(handoffs)
     table = connection.ops.quote_name(Handoff._meta.db_table)
     parts, params = [], []
-    for kind in kinds:
-        tier = URGENCY_TIER[kind]
+    sources = [
+        (URGENCY_TIER[kind], base_sql, [*base_params], status_sql, [*status_params, kind])
+        for kind in kinds
+        for status_sql, status_params in (
+            ("status = %s AND kind = %s", ["open"]),
+            ("status = %s AND snoozed_until <= %s AND kind = %s", ["snoozed", _sql_datetime(now)]),
+        )
+    ]
+    if owned is not None:
+        owned_sql, owned_params = _where(owned)
+        sources.append((TAKEN_OVER_TIER, owned_sql, owned_params, "1 = 1", []))
+    for tier, where_sql, where_params, status_sql, status_params in sources:
         if after is not None and tier < after.tier:
             continue
-        for status_sql, status_params in (
-            ("status = %s", ["open"]),
-            ("status = %s AND snoozed_until <= %s", ["snoozed", _sql_datetime(now)]),
-        ):
-            # Only fixed text and the ORM's compiled WHERE are interpolated; every value is a parameter.
-            select = f"SELECT {int(tier)} AS tier, created_at, id FROM {table}"  # noqa: S608
-            sql = f"{select} WHERE ({base_sql}) AND {status_sql} AND kind = %s"
-            part_params = [*base_params, *status_params, kind]
-            if after is not None and tier == after.tier:
-                # `>=` lets the index range start at the cursor; the OR breaks ties on the id.
-                sql += " AND created_at >= %s AND (created_at > %s OR id > %s)"
-                at = _sql_datetime(after.at)
-                part_params += [at, at, after.pk]
-            # A derived table, not a parenthesised SELECT: SQLite (`make run`) accepts only this form.
-            parts.append(f"SELECT * FROM ({sql} ORDER BY created_at, id LIMIT %s) AS part_{len(parts)}")  # noqa: S608  (fixed text and the compiled WHERE only)
-            params += [*part_params, limit]
+        # Only fixed text and the ORM's compiled WHERE are interpolated; every value is a parameter.
+        select = f"SELECT {int(tier)} AS tier, created_at, id FROM {table}"  # noqa: S608
+        sql = f"{select} WHERE ({where_sql}) AND {status_sql}"
+        part_params = [*where_params, *status_params]
+        if after is not None and tier == after.tier:
+            # `>=` lets the index range start at the cursor; the OR breaks ties on the id.
+            sql += " AND created_at >= %s AND (created_at > %s OR id > %s)"
+            at = _sql_datetime(after.at)
+            part_params += [at, at, after.pk]
+        # A derived table, not a parenthesised SELECT: SQLite (`make run`) accepts only this form.
+        parts.append(f"SELECT * FROM ({sql} ORDER BY created_at, id LIMIT %s) AS part_{len(parts)}")  # noqa: S608  (fixed text and the compiled WHERE only)
+        params += [*part_params, limit]
     if not parts:
         return []
     with connection.cursor() as cursor:
@@ -282,10 +323,10 @@ def _aware_datetime(value) -> datetime:
     return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
-def inbox_page(
-    *, membership: Membership, filters: InboxFilters, now: datetime, after: Cursor | None = None, limit=PAGE_SIZE
-) -> InboxPage:
-    """One page of the inbox (2 queries: the keys, then the rows)."""
+def _page_keys(
+    *, membership: Membership, filters: InboxFilters, now: datetime, after: Cursor | None, limit: int
+) -> list[tuple[int, datetime, int]]:
+    """(tier, timestamp, id) of up to `limit` items of the filter after `after`, in the list's order."""
     handoffs = _filtered(membership, filters, now)
     if filters.state == "snoozed":
         handoffs = handoffs.filter(status=Handoff.Status.SNOOZED, snoozed_until__gt=now)
@@ -293,35 +334,41 @@ def inbox_page(
             handoffs = handoffs.filter(snoozed_until__gte=after.at).filter(
                 Q(snoozed_until__gt=after.at) | Q(pk__gt=after.pk)
             )
-        keys = [
-            (0, at, pk)
-            for at, pk in handoffs.order_by("snoozed_until", "pk").values_list("snoozed_until", "pk")[: limit + 1]
-        ]
-    elif filters.state == "done":
+        keys = handoffs.order_by("snoozed_until", "pk").values_list("snoozed_until", "pk")
+        return [(0, at, pk) for at, pk in keys[:limit]]
+    if filters.state == "done":
         handoffs = handoffs.filter(status=Handoff.Status.RESOLVED)
         if after is not None:
             handoffs = handoffs.filter(decided_at__lte=after.at).filter(Q(decided_at__lt=after.at) | Q(pk__lt=after.pk))
-        keys = [
-            (0, at, pk)
-            for at, pk in handoffs.order_by("-decided_at", "-pk").values_list("decided_at", "pk")[: limit + 1]
-        ]
-    else:
-        kinds = [filters.kind] if filters.kind else KINDS_BY_URGENCY
-        keys = _open_keys(handoffs, kinds=kinds, now=now, after=after, limit=limit + 1)
+        keys = handoffs.order_by("-decided_at", "-pk").values_list("decided_at", "pk")
+        return [(0, at, pk) for at, pk in keys[:limit]]
+    kinds = [filters.kind] if filters.kind else KINDS_BY_URGENCY
+    owned = None
+    if filters.queue == "mine":
+        owned = _narrowed(Handoff.objects.filter(_taken_over_q(membership)), filters, now)
+    return _open_keys(handoffs, kinds=kinds, now=now, after=after, limit=limit, owned=owned)
+
+
+def inbox_page(
+    *, membership: Membership, filters: InboxFilters, now: datetime, after: Cursor | None = None, limit=PAGE_SIZE
+) -> InboxPage:
+    """One page of the inbox (2 queries: the keys, then the rows)."""
+    keys = _page_keys(membership=membership, filters=filters, now=now, after=after, limit=limit + 1)
     more = len(keys) > limit
     keys = keys[:limit]
     next_cursor = Cursor(tier=keys[-1][0], at=keys[-1][1], pk=keys[-1][2]) if more else None
     return InboxPage(items=_for_rows([pk for _, _, pk in keys]), next_cursor=next_cursor)
 
 
-def inbox_next(*, membership: Membership, filters: InboxFilters, now: datetime, after: Handoff) -> Handoff | None:
-    """The item to open after acting on `after`: the next one in urgency order, else the first one."""
+def inbox_next_id(*, membership: Membership, filters: InboxFilters, now: datetime, after: Handoff) -> int | None:
+    """The id of the item to open after acting on `after`: the next one in the list's order, else the
+    first one (one query; two when `after` was the last)."""
     if filters.state != "open":
         return None
-    page = inbox_page(membership=membership, filters=filters, now=now, after=cursor_for(after), limit=1)
-    if not page.items:
-        page = inbox_page(membership=membership, filters=filters, now=now, limit=1)
-    return page.items[0] if page.items else None
+    keys = _page_keys(membership=membership, filters=filters, now=now, after=cursor_for(after), limit=1)
+    if not keys:
+        keys = _page_keys(membership=membership, filters=filters, now=now, after=None, limit=1)
+    return keys[0][2] if keys else None
 
 
 def inbox_new_since(*, membership: Membership, filters: InboxFilters, now: datetime, since: datetime) -> list[Handoff]:
@@ -361,12 +408,16 @@ def inbox_counts(*, membership: Membership, filters: InboxFilters, now: datetime
     select = ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition, _ in columns)
     select_params = [param for _, column_params in columns for param in column_params]
     table = connection.ops.quote_name(Handoff._meta.db_table)
+    # The member's taken-over conversations are in their "Mine" queue too: counted by a subquery.
+    owned_sql, owned_params = _where(Handoff.objects.filter(_taken_over_q(membership)))
+    owned = f"(SELECT COUNT(*) FROM {table} WHERE {owned_sql})"  # noqa: S608  (the compiled WHERE only)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {select} FROM {table} WHERE ({base_sql}) AND status IN ('open', 'snoozed')",  # noqa: S608
-            [*select_params, *params],
+            f"SELECT {owned}, {select} FROM {table} WHERE ({base_sql}) AND status IN ('open', 'snoozed')",  # noqa: S608
+            [*owned_params, *select_params, *params],
         )
-        mine, unassigned, everything, snoozed, aged, *by_kind = cursor.fetchone()
+        owned_count, mine, unassigned, everything, snoozed, aged, *by_kind = cursor.fetchone()
+    mine += owned_count
     labels = dict(Handoff.Kind.choices)
     return InboxCounts(
         mine=mine,
@@ -405,11 +456,26 @@ def workspace_members(*, membership: Membership) -> list[Membership]:
 # One item ----------------------------------------------------------------------------------------
 
 
+ITEM_RELATED = ("campaign__offer", "contact__account", "contact__take_over__user", "assignee", "decided_by", "run")
+# The run is read for what a person answers (the reply an answer is drafted for), not for its stages.
+ITEM_RUN_DEFERRED = ("run__brief", "run__qualification", "run__draft", "run__verification", "run__decision")
+
+
+def _items() -> QuerySet[Handoff]:
+    return Handoff.objects.select_related(*ITEM_RELATED).defer(*ITEM_RUN_DEFERRED)
+
+
 def inbox_item_get(*, membership: Membership, handoff_id: int) -> Handoff:
     """The handoff with what its page shows; Handoff.DoesNotExist outside the member's workspace."""
-    return Handoff.objects.select_related(
-        "campaign__offer", "contact__account", "contact__take_over__user", "assignee", "decided_by"
-    ).get(workspace_id=membership.workspace_id, pk=handoff_id)
+    return _items().get(workspace_id=membership.workspace_id, pk=handoff_id)
+
+
+def inbox_items_get(*, membership: Membership, handoff_ids: list[int]) -> dict[int, Handoff]:
+    """Several handoffs as `inbox_item_get` reads one, in one query (an acted-on item and the next)."""
+    return {
+        handoff.pk: handoff
+        for handoff in _items().filter(workspace_id=membership.workspace_id, pk__in=set(handoff_ids))
+    }
 
 
 def _source_ids(refs, prefix: str) -> set[int]:
@@ -435,6 +501,46 @@ def _citation(ref: str, signals: dict, proofs: dict, offer_text: str) -> Citatio
     if kind == "signal":
         return Citation(ref=ref, kind="signal", signal=found)
     return Citation(ref=ref, kind="proof", proof=found)
+
+
+# "On Tue, 3 Mar 2026 at 10:02, Sam <sam@x> wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:"
+_QUOTE_HEADER = re.compile(r"^\s*(On\b.*\bwrote|Am\b.*\bschrieb|Le\b.*\ba écrit|El\b.*\bescribió)\s*:?\s*$", re.I)
+_ORIGINAL = re.compile(r"^\s*-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine)", re.I)
+
+
+def split_quoted(text: str) -> tuple[str, str]:
+    """A reply's own words and the quoted history below them (a "> " line, an "On … wrote:" line or an
+    "Original Message" rule starts it), so the history can be folded away."""
+    lines = (text or "").splitlines()
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(">") or _QUOTE_HEADER.match(line) or _ORIGINAL.match(line):
+            return "\n".join(lines[:index]).strip(), "\n".join(lines[index:]).strip()
+    return (text or "").strip(), ""
+
+
+def _reply_of(handoff: Handoff, proposal: dict) -> dict:
+    """The prospect's email an item is about: in the proposal of a reply or negotiation item, or in the
+    run of an answer the agents drafted to a reply (its words, split from the quoted history)."""
+    if proposal.get("inbound"):
+        classification = proposal.get("classification") or {}
+        subject, text = str(proposal.get("subject") or ""), str(proposal.get("text") or "")
+        category, confidence = classification.get("category"), classification.get("confidence")
+        spans = [str(classification.get(key) or "") for key in ("span", "injection_span")]
+    elif handoff.run_id and handoff.run.inbound_message_id and handoff.run.reply_context:
+        context = handoff.run.reply_context
+        subject, text, category = "", str(context.get("text") or ""), context.get("category")
+        confidence, spans = None, []
+    else:
+        return {}
+    own, quoted = split_quoted(text)
+    return {
+        "subject": subject,
+        "text": own,
+        "quoted": quoted,
+        "category": str(category or ""),
+        "confidence": confidence,
+        "spans": spans,
+    }
 
 
 def inbox_item_detail(*, handoff: Handoff) -> ItemDetail:
@@ -489,16 +595,7 @@ def inbox_item_detail(*, handoff: Handoff) -> ItemDetail:
         except TakeOver.DoesNotExist:
             take_over = None
     blocking = sorted({str(f.get("kind")) for f in findings if f.get("severity", "block") == "block"})
-    reply = {}
-    if proposal.get("inbound"):
-        classification = proposal.get("classification") or {}
-        reply = {
-            "subject": str(proposal.get("subject") or ""),
-            "text": str(proposal.get("text") or ""),
-            "category": str(classification.get("category") or "").replace("_", " "),
-            "confidence": classification.get("confidence"),
-            "spans": [str(classification.get(key) or "") for key in ("span", "injection_span")],
-        }
+    reply = _reply_of(handoff, proposal)
     email = {}
     if proposal.get("message") and "body" in proposal:
         email = {"subject": str(proposal.get("subject") or ""), "body": str(proposal.get("body") or "")}

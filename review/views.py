@@ -56,9 +56,9 @@ def _get_handoff_for_member(request, handoff_id: int) -> Handoff:
         raise Http404 from None
 
 
-def _item_url(handoff: Handoff | None, filters: InboxFilters) -> str:
+def _item_url(handoff_id: int | None, filters: InboxFilters) -> str:
     query = filters.querystring()
-    url = reverse("review:item", args=[handoff.pk]) if handoff else reverse("review:inbox")
+    url = reverse("review:item", args=[handoff_id]) if handoff_id else reverse("review:inbox")
     return f"{url}?{query}" if query else url
 
 
@@ -106,6 +106,7 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
         "highlighted_subject": display.highlight(str(draft.get("subject", "")), spans),
         "highlighted_body": display.highlight(str(draft.get("body", "")), spans),
         "highlighted_reply": display.highlight(detail.reply.get("text", ""), detail.reply.get("spans", [])),
+        "highlighted_quoted": display.highlight(detail.reply.get("quoted", ""), detail.reply.get("spans", [])),
         "members": (
             selectors.workspace_members(membership=membership)
             if "assign" in actions and selectors.is_manager(membership)
@@ -113,8 +114,10 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
         ),
     }
     if handoff.final_body:
-        context["diff_subject"] = display.word_diff(str(draft.get("subject", "")), handoff.final_subject)
-        context["diff_body"] = display.word_diff(str(draft.get("body", "")), handoff.final_body)
+        context["sent_subject_changed"] = handoff.final_subject != str(draft.get("subject", ""))
+        context["draft_lines"], context["sent_lines"] = display.side_by_side(
+            str(draft.get("body", "")), handoff.final_body
+        )
     if owns_thread:
         context["compose_form"] = ComposeForm(
             initial={
@@ -138,7 +141,8 @@ def _render_page(request, filters: InboxFilters, *, handoff=None, status=200, **
     """The whole inbox (or, for htmx navigation, its list and item with the counts out of band).
     Without a chosen item, the first one of the page opens."""
     membership, now = request.membership, timezone.now()
-    page = selectors.inbox_page(membership=membership, filters=filters, now=now, after=cursor_from(request.GET))
+    after = cursor_from(request.GET)
+    page = selectors.inbox_page(membership=membership, filters=filters, now=now, after=after)
     context = _base_context(request, filters)
     query = context["fq"]
     context |= {
@@ -148,7 +152,10 @@ def _render_page(request, filters: InboxFilters, *, handoff=None, status=200, **
             if page.next_cursor
             else ""
         ),
-        "counts": selectors.inbox_counts(membership=membership, filters=filters, now=now),
+        # Turning a page with htmx changes no count: the counts on screen stay (the poller refreshes them).
+        "counts": None
+        if request.htmx and after is not None
+        else selectors.inbox_counts(membership=membership, filters=filters, now=now),
         "since": Cursor(tier=0, at=now, pk=0).encode(),
     }
     if handoff is None and page.items:
@@ -176,38 +183,33 @@ def _render_item(request, handoff: Handoff, filters: InboxFilters, *, status=200
     return render(request, f"{TEMPLATE}#item-detail", context, status=status)
 
 
-def _render_after(request, filters: InboxFilters, *, acted_id: int, open_item: Handoff | None, **extra):
+def _render_after(request, filters: InboxFilters, *, acted_id: int, open_id: int | None, **extra):
     """htmx answer to a decision: the item to open now, the acted-on row and the counts out of band."""
     membership = request.membership
-    acted = selectors.inbox_item_get(membership=membership, handoff_id=acted_id)
-    if open_item is not None:
-        open_item = (
-            acted
-            if open_item.pk == acted.pk
-            else selectors.inbox_item_get(membership=membership, handoff_id=open_item.pk)
-        )
+    fresh = selectors.inbox_items_get(membership=membership, handoff_ids=[acted_id, *([open_id] if open_id else [])])
+    acted, open_item = fresh[acted_id], fresh.get(open_id) if open_id else None
     context = _base_context(request, filters) | {
         "acted": acted,
         "counts": selectors.inbox_counts(membership=membership, filters=filters, now=timezone.now()),
     }
     context |= _detail_context(request, open_item, **extra)
     response = render(request, f"{TEMPLATE}#after-action", context)
-    response["HX-Push-Url"] = _item_url(open_item, filters)
+    response["HX-Push-Url"] = _item_url(open_item.pk if open_item else None, filters)
     return response
 
 
 def _after_decision(request, handoff: Handoff, filters: InboxFilters, message: str, *, advance=True):
     """Success: a plain POST is redirected to the next item; htmx gets it with the changed row and counts.
     `advance=False` (assign, hand back, write) keeps the same item open."""
-    next_item = handoff
+    next_id = handoff.pk
     if advance:
-        next_item = selectors.inbox_next(
+        next_id = selectors.inbox_next_id(
             membership=request.membership, filters=filters, now=timezone.now(), after=handoff
         )
     messages.success(request, message)
     if not request.htmx:
-        return redirect(_item_url(next_item, filters))
-    return _render_after(request, filters, acted_id=handoff.pk, open_item=next_item)
+        return redirect(_item_url(next_id, filters))
+    return _render_after(request, filters, acted_id=handoff.pk, open_id=next_id)
 
 
 def _refused(request, handoff: Handoff, filters: InboxFilters, error, **extra):
@@ -220,8 +222,8 @@ def _refused(request, handoff: Handoff, filters: InboxFilters, error, **extra):
     if not request.htmx:
         if extra.get("editing"):
             return _render_item(request, handoff, filters, status=400, **extra)
-        return redirect(_item_url(handoff, filters))
-    return _render_after(request, filters, acted_id=handoff.pk, open_item=handoff, problem=text, **extra)
+        return redirect(_item_url(handoff.pk, filters))
+    return _render_after(request, filters, acted_id=handoff.pk, open_id=handoff.pk, problem=text, **extra)
 
 
 REFUSALS = (decisions.HandoffAlreadyHandled, ValidationError, PermissionDenied)

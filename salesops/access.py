@@ -30,6 +30,8 @@ def current_membership(request) -> Membership | None:
         membership = next((m for m in memberships if m.workspace_id == chosen_id), None)
     if membership is None:
         membership = memberships.first()
+    if membership is not None:
+        membership.user = request.user  # the same person: services read `membership.user` without a query
     request._cached_membership = membership
     return membership
 

@@ -41,3 +41,15 @@ def band_class(confidence) -> str:
 def utc(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """A time in UTC with strftime (the inbox renders many; Django's `date` filter costs ten times more)."""
     return value.astimezone(UTC).strftime(pattern) if isinstance(value, datetime) else ""
+
+
+@register.filter
+def label(code) -> str:
+    """An agent's code (a finding kind, a reply category, a verdict) in words."""
+    return display.label(code)
+
+
+@register.filter
+def readable(text) -> str:
+    """Agent-written text (a reason) with the codes it quotes ("forbidden_phrase") in words."""
+    return display.readable(str(text or ""))

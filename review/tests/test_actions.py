@@ -259,7 +259,8 @@ def test_taking_over_stops_the_agents_and_lets_the_rep_write_from_the_app(person
     assert (sent.subject, sent.approved_by, sent.run) == ("Following up myself", personas.rep.user, None)
     older.refresh_from_db()
     assert older.final_body == "Hi Mia, a personal note."
-    assert "<ins>" in client.get(reverse("review:item", args=[older.pk]), **HTMX).content.decode()
+    taken = client.get(reverse("review:item", args=[older.pk]), **HTMX).content.decode()
+    assert '<h4 id="side-sent-title">Sent</h4>' in taken and "Hi Mia, a personal note." in taken
 
     _post(client, "hand_back", older, **HTMX)
     assert not TakeOver.objects.filter(contact=older.contact).exists()

@@ -222,3 +222,17 @@ def test_a_rep_of_another_workspace_sees_none_of_these_items(personas):
     make_handoff(workspace=personas.workspace)
     stranger = make_membership(workspace=personas.outsider.workspace)
     assert _list(personas.client_for(stranger)) == []
+
+
+@pytest.mark.parametrize("items", [30, 80])
+def test_turning_a_page_with_htmx_leaves_the_counts_alone(personas, django_assert_num_queries, items):
+    _fill(personas.workspace, items)
+    client = personas.client_for(personas.rep)
+    first = client.get(reverse("review:inbox")).content.decode()
+    next_url = re.search(r'<a href="([^"]+)"[^>]*>Next page</a>', first).group(1).replace("&amp;", "&")
+    # session, user, membership; the page's keys, its rows; the item that opens (a bare row: nothing behind it).
+    with django_assert_num_queries(6):
+        response = client.get(next_url, **HTMX)
+    html = response.content.decode()
+    assert len(_row_ids(response)) == min(items - selectors.PAGE_SIZE, selectors.PAGE_SIZE)
+    assert 'id="count-all"' not in html and 'id="inbox-summary"' not in html

@@ -42,8 +42,9 @@ def test_the_item_shows_why_it_is_here_and_each_claim_with_its_source(personas):
     assert handoff.proposal["brief"]["brief"].splitlines()[0] in html
     # The agent steps that produced it, in order.
     agents = re.findall(r"<tr>\s*<td>(\w+)</td>", html)
-    assert agents == list(AgentStep.objects.filter(run=handoff.run).order_by("pk").values_list("agent", flat=True))
-    assert agents[:3] == ["research", "qualify", "write"]
+    steps = AgentStep.objects.filter(run=handoff.run).order_by("pk").values_list("agent", flat=True)
+    assert agents == [display.label(agent) for agent in steps]
+    assert agents[:3] == ["Research", "Qualify", "Write"]
     assert "Nothing sent to this contact yet." in html
 
 
@@ -90,7 +91,6 @@ def test_findings_are_highlighted_in_the_draft_and_prospect_text_stays_text(pers
 def test_highlight_escapes_before_it_marks():
     assert display.highlight("a <b> & b", ["<b>", "b"]) == "a <mark>&lt;b&gt;</mark> &amp; <mark>b</mark>"
     assert display.highlight("plain", []) == "plain"
-    assert display.word_diff("Hi <x> there", "Hi <y> there") == "Hi <del>&lt;x&gt;</del><ins>&lt;y&gt;</ins> there"
 
 
 def test_the_thread_shows_what_was_already_sent_to_the_contact(personas):
@@ -111,7 +111,15 @@ def test_what_a_person_changed_in_the_agents_draft_is_shown(personas):
     html = _item(personas.client_for(personas.manager), handoff, **HTMX)
 
     assert "Edited and approved" in html and "by rep@acme.test" in html
-    assert re.search(r"<ins>[^<]*Hope[^<]*</ins>", html)
+    # Two readable columns, the draft and what was sent; the added line is marked, words are not interleaved.
+    draft_column, sent_column = re.findall(r'<section class="side"[^>]*>(.*?)</section>', html, re.S)
+    assert "<h4" in draft_column and ">Draft</h4>" in draft_column and ">Sent</h4>" in sent_column
+    assert "Hope your week" not in draft_column
+    assert '<span class="line line-changed">Hope your week is going well.</span>' in sent_column
+    first_line = draft["body"].splitlines()[0]
+    assert f'<span class="line">{first_line}</span>' in draft_column
+    assert f'<span class="line">{first_line}</span>' in sent_column
+    assert "<del>" not in html and "<ins>" not in html
 
 
 def test_a_rep_may_read_an_item_assigned_to_someone_else_but_not_act_on_it(personas):
@@ -165,4 +173,4 @@ def test_a_negotiation_shows_the_prospects_email_with_the_part_that_matters_mark
     html = _item(personas.client_for(personas.rep), handoff, **HTMX)
     assert "Their email" in html and "Re: After the funding news" in html
     assert "Could you do <mark>30% off</mark>? &lt;b&gt;Our CFO insists.&lt;/b&gt;" in html
-    assert "read it as <strong>negotiation</strong> (90% sure)" in html
+    assert "read it as <strong>Negotiation</strong> (90% sure)" in html

@@ -37,8 +37,8 @@ def test_the_thread_shows_emails_replies_steps_and_actions_in_order(personas, dj
     kinds = [entry.kind for entry in page.context["entries"]]
     assert kinds.index("step") < kinds.index("sent") < kinds.index("received")
     assert "action" in kinds
-    assert "understood as <em>question</em>" in page.text
-    assert "handoff.approved" in page.text
+    assert "understood as <em>A question</em>" in page.text
+    assert "Approved the draft by rep@acme.test" in page.text
     assert page.context["compose_form"] is None
 
 

@@ -99,6 +99,16 @@
     action();
   });
 
+  // After a decision the next item may come from a later page: its row, sent out of band, has no place
+  // in the list yet, so it joins the end of the list (j, k and the current row keep working).
+  document.body.addEventListener("htmx:oobErrorNoTarget", (event) => {
+    const row = event.detail.content;
+    const list = document.getElementById("inbox-rows");
+    if (!list || !(row instanceof Element) || !row.id.startsWith("row-")) return;
+    list.insertBefore(row, list.querySelector(":scope > li.empty-row"));
+    ready(row);
+  });
+
   document.body.addEventListener("htmx:afterSwap", markCurrent);
   document.body.addEventListener("htmx:afterSettle", () => {
     markCurrent();

@@ -6,7 +6,7 @@
 It creates 10 workspaces (named "Bench inbox …"), each with a rep and a manager, campaigns,
 accounts, contacts and signals, then loads handoffs — each with its agent run and its agent steps —
 spread evenly over the workspaces, with COPY on PostgreSQL and executemany on SQLite (bulk_create
-would take minutes for a million steps).
+would take minutes for a million steps), in one transaction per load.
 About a quarter of the handoffs are open, a few snoozed, the rest resolved, as in a workspace that
 has been used for a while. After loading `--small` handoffs it measures, then loads the rest and
 measures again. Each measurement goes through the Django test client as the first workspace's rep:
@@ -27,7 +27,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -332,7 +332,9 @@ class Command(BaseCommand):
         )
         results = []
         for size in sorted({small, handoffs}):
-            bench.fill_to(size)
+            # One transaction per load: SQLite would otherwise commit (and sync to disk) every row.
+            with transaction.atomic():
+                bench.fill_to(size)
             results.append((size, self._measure(bench, runs)))
         self.stdout.write("")
         self.stdout.write(f"{'handoffs':>10} {'request':<10} {'median ms':>10} {'queries':>8}")
