@@ -1,5 +1,8 @@
-"""Delivery pages: Settings → Mailboxes, Suppression, Outbox and Sandbox mail (admins), and the public
-unsubscribe page that every email links to."""
+"""Delivery pages: Settings → Mailboxes, Suppression, Outbox and Sandbox mail, and the public
+unsubscribe page that every email links to.
+
+Managers read the mailbox list (health, caps, warm-up), the outbox and the sandbox; every change of a
+mailbox or of the suppression list is an admin's (checked here and again in the services)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents.delivery import mailboxes as mailbox_services
 from agents.delivery import selectors
@@ -44,12 +47,16 @@ def _get_mailbox_for_admin(request, mailbox_id: int) -> Mailbox:
         raise Http404 from None
 
 
-@member_required(Role.ADMIN)
+@member_required(Role.MANAGER)
+@require_GET
 def mailbox_list(request):
     return render(
         request,
         "agents/mailbox_list.html",
-        {"mailboxes": selectors.mailboxes_of_workspace(workspace=request.workspace)},
+        {
+            "mailboxes": selectors.mailboxes_of_workspace(workspace=request.workspace),
+            "can_manage": request.membership.has_role(Role.ADMIN),
+        },
     )
 
 
@@ -214,7 +221,8 @@ def suppression_remove(request, suppression_id: int):
 # Outbox and sandbox ----------------------------------------------------------------------------
 
 
-@member_required(Role.ADMIN)
+@member_required(Role.MANAGER)
+@require_GET
 def outbox_list(request):
     form = OutboxFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -228,7 +236,8 @@ def outbox_list(request):
     return render(request, template, context)
 
 
-@member_required(Role.ADMIN)
+@member_required(Role.MANAGER)
+@require_GET
 def outbox_detail(request, message_id: int):
     try:
         message = selectors.outbox_message_get(workspace=request.workspace, message_id=message_id)
@@ -237,13 +246,15 @@ def outbox_detail(request, message_id: int):
     return render(request, "agents/outbox_detail.html", {"message": message})
 
 
-@member_required(Role.ADMIN)
+@member_required(Role.MANAGER)
+@require_GET
 def sandbox_list(request):
     context = {"page": _page(request, selectors.sandbox_mails(workspace=request.workspace)), "query": ""}
     return render(request, "agents/sandbox_list.html", context)
 
 
-@member_required(Role.ADMIN)
+@member_required(Role.MANAGER)
+@require_GET
 def sandbox_detail(request, mail_id: int):
     try:
         mail = selectors.sandbox_mail_get(workspace=request.workspace, mail_id=mail_id)

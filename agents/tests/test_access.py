@@ -9,8 +9,9 @@ URL_RULES = {
     "agent_runs:run_list": Rule(Role.ADMIN),
     "agent_runs:run_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"run_id": rows.run.pk}),
     "agent_runs:contact_history": Rule(Role.ADMIN, kwargs=lambda rows: {"contact_id": rows.run.contact_id}),
-    # Delivery (Settings → Mailboxes, Suppression, Outbox, Sandbox mail): admins only.
-    "agents:mailbox_list": Rule(Role.ADMIN),
+    # Delivery (Settings → Mailboxes, Suppression, Outbox, Sandbox mail): managers read the mailbox list,
+    # the outbox and the sandbox; every change (and the mailbox form, and the suppression list) is an admin's.
+    "agents:mailbox_list": Rule(Role.MANAGER),
     "agents:mailbox_create": Rule(Role.ADMIN),
     "agents:mailbox_edit": Rule(Role.ADMIN, kwargs=lambda rows: {"mailbox_id": rows.mailbox.pk}),
     "agents:mailbox_send_test": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"mailbox_id": rows.mailbox.pk}),
@@ -18,10 +19,10 @@ URL_RULES = {
     "agents:suppression_add": Rule(Role.ADMIN, "post"),
     "agents:suppression_import": Rule(Role.ADMIN, "post"),
     "agents:suppression_remove": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"suppression_id": rows.suppression.pk}),
-    "agents:outbox_list": Rule(Role.ADMIN),
-    "agents:outbox_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"message_id": rows.message.pk}),
-    "agents:sandbox_list": Rule(Role.ADMIN),
-    "agents:sandbox_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
+    "agents:outbox_list": Rule(Role.MANAGER),
+    "agents:outbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"message_id": rows.message.pk}),
+    "agents:sandbox_list": Rule(Role.MANAGER),
+    "agents:sandbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
 }
 PUBLIC_URLS: dict[str, str] = {
     "agents:unsubscribe": "the signed unsubscribe link in every email (RFC 8058); tested in test_delivery_unsubscribe",
