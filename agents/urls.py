@@ -24,5 +24,10 @@ urlpatterns = [
     path("settings/outbox/<int:message_id>/", views_delivery.outbox_detail, name="outbox_detail"),
     path("settings/sandbox/", views_delivery.sandbox_list, name="sandbox_list"),
     path("settings/sandbox/<int:mail_id>/", views_delivery.sandbox_detail, name="sandbox_detail"),
+    path(
+        "settings/sandbox/<int:mail_id>/attachments/<int:index>/",
+        views_delivery.sandbox_attachment,
+        name="sandbox_attachment",
+    ),
     path("u/<str:token>/", views_delivery.unsubscribe, name="unsubscribe"),
 ]

@@ -4,11 +4,14 @@ unsubscribe page that every email links to.
 Managers read the mailbox list (health, caps, warm-up), the outbox and the sandbox; every change of a
 mailbox or of the suppression list is an admin's (checked here and again in the services)."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +26,7 @@ from agents.delivery.forms import (
     SuppressionSearchForm,
     TestEmailForm,
 )
+from agents.delivery.sandbox import sandbox_attachments
 from agents.delivery.unsubscribe import UnsubscribeLinkInvalid, contact_unsubscribe, unsubscribe_target
 from agents.models import Mailbox, OutboundMessage, SandboxMail, Suppression
 from campaigns.models import Contact
@@ -249,20 +253,52 @@ def outbox_detail(request, message_id: int):
 @member_required(Role.MANAGER)
 @require_GET
 def sandbox_list(request):
-    context = {"page": _page(request, selectors.sandbox_mails(workspace=request.workspace)), "query": ""}
-    return render(request, "agents/sandbox_list.html", context)
+    mails = selectors.sandbox_mails(workspace=request.workspace, admin=request.membership.has_role(Role.ADMIN))
+    return render(request, "agents/sandbox_list.html", {"page": _page(request, mails), "query": ""})
+
+
+def _get_sandbox_mail_for_member(request, mail_id: int) -> SandboxMail:
+    try:
+        return selectors.sandbox_mail_get(
+            workspace=request.workspace, mail_id=mail_id, admin=request.membership.has_role(Role.ADMIN)
+        )
+    except SandboxMail.DoesNotExist:
+        raise Http404 from None
+
+
+# Links a person follows to play the recipient's part (an invitation, a reset, a booking page).
+_LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 @member_required(Role.MANAGER)
 @require_GET
 def sandbox_detail(request, mail_id: int):
-    try:
-        mail = selectors.sandbox_mail_get(workspace=request.workspace, mail_id=mail_id)
-    except SandboxMail.DoesNotExist:
-        raise Http404 from None
+    mail = _get_sandbox_mail_for_member(request, mail_id)
     headers = {name.lower(): value for name, value in mail.headers}
     unsubscribe_link = headers.get("list-unsubscribe", "").split(">")[0].lstrip("<")
-    return render(request, "agents/sandbox_detail.html", {"mail": mail, "unsubscribe_link": unsubscribe_link})
+    links = [link for link in dict.fromkeys(_LINK.findall(mail.text)) if link != unsubscribe_link]
+    context = {
+        "mail": mail,
+        "unsubscribe_link": unsubscribe_link,
+        "links": links,
+        "attachments": sandbox_attachments(mail),
+    }
+    return render(request, "agents/sandbox_detail.html", context)
+
+
+@member_required(Role.MANAGER)
+@require_GET
+def sandbox_attachment(request, mail_id: int, index: int):
+    mail = _get_sandbox_mail_for_member(request, mail_id)
+    attachments = sandbox_attachments(mail)
+    if index >= len(attachments):
+        raise Http404
+    attachment = attachments[index]
+    # Always a download: an attachment of prospect mail must never render as a page of this site.
+    response = HttpResponse(attachment.content, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # Unsubscribe (public) ----------------------------------------------------------------------------

@@ -63,9 +63,15 @@ def outbox_message_get(*, workspace: Workspace, message_id: int) -> OutboundMess
     )
 
 
-def sandbox_mails(*, workspace: Workspace) -> QuerySet[SandboxMail]:
-    return SandboxMail.objects.filter(workspace=workspace).order_by("-created_at", "-pk")
+def _sandbox_visible(*, workspace: Workspace, admin: bool) -> QuerySet[SandboxMail]:
+    mails = SandboxMail.objects.filter(workspace=workspace)
+    return mails if admin else mails.filter(admins_only=False)
 
 
-def sandbox_mail_get(*, workspace: Workspace, mail_id: int) -> SandboxMail:
-    return SandboxMail.objects.select_related("message").get(workspace=workspace, pk=mail_id)
+def sandbox_mails(*, workspace: Workspace, admin: bool) -> QuerySet[SandboxMail]:
+    """The workspace's kept emails; account mail (password resets, invitations) only for an admin."""
+    return _sandbox_visible(workspace=workspace, admin=admin).order_by("-created_at", "-pk")
+
+
+def sandbox_mail_get(*, workspace: Workspace, mail_id: int, admin: bool) -> SandboxMail:
+    return _sandbox_visible(workspace=workspace, admin=admin).select_related("message").get(pk=mail_id)

@@ -23,6 +23,7 @@ URL_RULES = {
     "agents:outbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"message_id": rows.message.pk}),
     "agents:sandbox_list": Rule(Role.MANAGER),
     "agents:sandbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
+    "agents:sandbox_attachment": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk, "index": 0}),
 }
 PUBLIC_URLS: dict[str, str] = {
     "agents:unsubscribe": "the signed unsubscribe link in every email (RFC 8058); tested in test_delivery_unsubscribe",
@@ -40,7 +41,10 @@ def access_rows(personas):
 
 
 def _delivery_rows(personas) -> None:
-    from agents.models import SandboxMail, Suppression
+    from django.core.mail import EmailMessage
+
+    from agents.delivery.sandbox import sandbox_keep
+    from agents.models import Suppression
     from agents.tests.delivery_support import make_mailbox, make_queued
 
     personas.mailbox = make_mailbox(workspace=personas.workspace)
@@ -48,9 +52,9 @@ def _delivery_rows(personas) -> None:
         workspace=personas.workspace, kind="domain", value="blocked.example", reason="manual"
     )
     personas.message = make_queued(workspace=personas.workspace)
-    personas.sandbox_mail = SandboxMail.objects.create(
-        workspace=personas.workspace, from_header="a@b.example", to_header="c@d.example", subject="Hi", raw="Hi"
-    )
+    email = EmailMessage("Hi", "Hi", "a@b.example", ["c@d.example"])
+    email.attach("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    [personas.sandbox_mail] = sandbox_keep(email, workspace_ids=[personas.workspace.pk])
 
 
 globals().update(access_tests(URL_RULES))
