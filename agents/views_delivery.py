@@ -5,18 +5,19 @@ Managers read the mailbox list (health, caps, warm-up), the outbox and the sandb
 mailbox or of the suppression list is an admin's (checked here and again in the services)."""
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents.delivery import mailboxes as mailbox_services
-from agents.delivery import selectors
+from agents.delivery import selectors, send_now
 from agents.delivery import suppression as suppression_services
 from agents.delivery.forms import (
     MailboxForm,
@@ -225,29 +226,75 @@ def suppression_remove(request, suppression_id: int):
 # Outbox and sandbox ----------------------------------------------------------------------------
 
 
+def _outbox_query(status: str, page_number) -> str:
+    return urlencode({name: value for name, value in (("status", status), ("page", page_number)) if value})
+
+
 @member_required(Role.MANAGER)
 @require_GET
 def outbox_list(request):
     form = OutboxFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
+    page = _page(request, selectors.outbox_messages(workspace=request.workspace, status=status))
+    for message in page.object_list:
+        message.can_send_now = _can_send_now(message, request.membership)
     context = {
         "form": form,
-        "page": _page(request, selectors.outbox_messages(workspace=request.workspace, status=status)),
-        "counts": selectors.outbox_counts(workspace=request.workspace),
-        "query": f"status={status}" if status else "",
+        "page": page,
+        "status": status,
+        "status_links": [
+            (value, label, count, f"?{_outbox_query(value, None)}")
+            for value, label, count in selectors.outbox_counts(workspace=request.workspace)
+        ],
+        "query": _outbox_query(status, None),
+        "here": f"{request.path}?{_outbox_query(status, page.number)}",
     }
     template = "agents/outbox_list.html#messages" if request.htmx else "agents/outbox_list.html"
     return render(request, template, context)
 
 
+def _get_message_for_member(request, message_id: int) -> OutboundMessage:
+    try:
+        return selectors.outbox_message_get(workspace=request.workspace, message_id=message_id)
+    except OutboundMessage.DoesNotExist:
+        raise Http404 from None
+
+
+def _can_send_now(message: OutboundMessage, membership) -> bool:
+    return message.status in send_now.SENDABLE_STATUSES and send_now.may_send_now(message=message, actor=membership)
+
+
 @member_required(Role.MANAGER)
 @require_GET
 def outbox_detail(request, message_id: int):
+    message = _get_message_for_member(request, message_id)
+    message.can_send_now = _can_send_now(message, request.membership)
+    return render(request, "agents/outbox_detail.html", {"message": message, "here": request.path})
+
+
+# A rep may hurry their own email (from wherever they wrote it); the outbox pages are a manager's.
+@member_required(Role.REP)
+@require_POST
+def outbox_send_now(request, message_id: int):
+    message = _get_message_for_member(request, message_id)
     try:
-        message = selectors.outbox_message_get(workspace=request.workspace, message_id=message_id)
-    except OutboundMessage.DoesNotExist:
-        raise Http404 from None
-    return render(request, "agents/outbox_detail.html", {"message": message})
+        result = send_now.outbound_send_now(message=message, actor=request.membership)
+    except ValidationError as error:
+        level, text, status = messages.ERROR, " ".join(error.messages), 409
+    else:
+        level, text, status = messages.SUCCESS, result.text, 200
+    if request.htmx:
+        message = _get_message_for_member(request, message_id)
+        message.can_send_now = _can_send_now(message, request.membership)
+        context = {"message": message, "note": text, "note_level": "error" if status == 409 else "success"}
+        return render(request, "agents/outbox_list.html#message-row", context, status=status)
+    messages.add_message(request, level, text)
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    if request.membership.has_role(Role.MANAGER):
+        return redirect("agents:outbox_detail", message_id=message.pk)
+    return redirect("review:inbox")
 
 
 @member_required(Role.MANAGER)

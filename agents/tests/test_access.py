@@ -21,6 +21,8 @@ URL_RULES = {
     "agents:suppression_remove": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"suppression_id": rows.suppression.pk}),
     "agents:outbox_list": Rule(Role.MANAGER),
     "agents:outbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"message_id": rows.message.pk}),
+    # Send now: the writer of a person's email (a rep here), a manager or an admin; tested in test_outbox_send_now.
+    "agents:outbox_send_now": Rule(Role.REP, "post", kwargs=lambda rows: {"message_id": rows.persons_message.pk}),
     "agents:sandbox_list": Rule(Role.MANAGER),
     "agents:sandbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
     "agents:sandbox_attachment": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk, "index": 0}),
@@ -52,6 +54,7 @@ def _delivery_rows(personas) -> None:
         workspace=personas.workspace, kind="domain", value="blocked.example", reason="manual"
     )
     personas.message = make_queued(workspace=personas.workspace)
+    personas.persons_message = make_queued(workspace=personas.workspace, approved_by=personas.rep.user)
     email = EmailMessage("Hi", "Hi", "a@b.example", ["c@d.example"])
     email.attach("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
     [personas.sandbox_mail] = sandbox_keep(email, workspace_ids=[personas.workspace.pk])
