@@ -184,3 +184,22 @@ def test_the_meeting_links_open_the_booking_pages_after_transfer_encoding(person
         assert response.status_code == 200, link
         assert response.context["meeting"] == meeting, link
     assert {response.templates[0].name for response in map(client.get, links)} >= {"meetings/public/cancel.html"}
+
+
+def test_the_unsubscribe_link_of_prospect_mail_works_from_its_text_and_its_html_part(personas, settings, client):
+    from agents.delivery.scheduling import delivery_schedule
+    from agents.delivery.sending import delivery_send_due
+    from agents.tests.delivery_support import make_mailbox, make_queued, next_monday
+    from campaigns.tests.factories import make_campaign
+
+    campaign = make_campaign(workspace=personas.workspace, status="active")
+    make_mailbox(workspace=personas.workspace, campaigns=[campaign])
+    message = make_queued(workspace=personas.workspace, campaign=campaign, body_text="Grüße aus Köln,\n\nZoë")
+    delivery_schedule(workspace=personas.workspace, now=next_monday(hour=6))
+    message.refresh_from_db()
+    assert delivery_send_due(now=message.scheduled_for + timedelta(seconds=1)).sent == 1
+    [sent] = mail.outbox
+    links = _links_in_sent_mail(sent, settings.SITE_URL)
+    assert len(links) >= 2 and len(set(links)) == 1  # the same link in the text and the HTML part
+    response = client.get(links[0])
+    assert response.status_code == 200 and response.context["target"].contact == message.contact
