@@ -502,6 +502,8 @@ class SandboxMail(models.Model):
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)
     raw = models.TextField()
+    # A way into an account (password reset, invitation): not for managers' eyes (see agents.delivery.sandbox).
+    admins_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

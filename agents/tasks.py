@@ -111,6 +111,11 @@ def delivery_tick_task() -> dict:
     return {"recovered": recovered, "scheduled": scheduled, "due": due, "send_tasks": senders}
 
 
+def enqueue_delivery_send() -> None:
+    """Send what is due now rather than at the next tick (an email a person sent now)."""
+    async_task("agents.tasks.delivery_send_task")
+
+
 def delivery_send_task(limit: int = SEND_TASK_LIMIT) -> dict:
     """Send due emails; any number of these may run at once (claims skip each other's rows)."""
     report = delivery_send_due(limit=limit)

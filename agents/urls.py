@@ -22,7 +22,13 @@ urlpatterns = [
     ),
     path("settings/outbox/", views_delivery.outbox_list, name="outbox_list"),
     path("settings/outbox/<int:message_id>/", views_delivery.outbox_detail, name="outbox_detail"),
+    path("settings/outbox/<int:message_id>/send-now/", views_delivery.outbox_send_now, name="outbox_send_now"),
     path("settings/sandbox/", views_delivery.sandbox_list, name="sandbox_list"),
     path("settings/sandbox/<int:mail_id>/", views_delivery.sandbox_detail, name="sandbox_detail"),
+    path(
+        "settings/sandbox/<int:mail_id>/attachments/<int:index>/",
+        views_delivery.sandbox_attachment,
+        name="sandbox_attachment",
+    ),
     path("u/<str:token>/", views_delivery.unsubscribe, name="unsubscribe"),
 ]

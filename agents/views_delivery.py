@@ -1,16 +1,23 @@
-"""Delivery pages: Settings → Mailboxes, Suppression, Outbox and Sandbox mail (admins), and the public
-unsubscribe page that every email links to."""
+"""Delivery pages: Settings → Mailboxes, Suppression, Outbox and Sandbox mail, and the public
+unsubscribe page that every email links to.
+
+Managers read the mailbox list (health, caps, warm-up), the outbox and the sandbox; every change of a
+mailbox or of the suppression list is an admin's (checked here and again in the services)."""
+
+import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents.delivery import mailboxes as mailbox_services
-from agents.delivery import selectors
+from agents.delivery import selectors, send_now
 from agents.delivery import suppression as suppression_services
 from agents.delivery.forms import (
     MailboxForm,
@@ -20,6 +27,7 @@ from agents.delivery.forms import (
     SuppressionSearchForm,
     TestEmailForm,
 )
+from agents.delivery.sandbox import sandbox_attachments
 from agents.delivery.unsubscribe import UnsubscribeLinkInvalid, contact_unsubscribe, unsubscribe_target
 from agents.models import Mailbox, OutboundMessage, SandboxMail, Suppression
 from campaigns.models import Contact
@@ -44,12 +52,16 @@ def _get_mailbox_for_admin(request, mailbox_id: int) -> Mailbox:
         raise Http404 from None
 
 
-@member_required(Role.ADMIN)
+@member_required(Role.MANAGER)
+@require_GET
 def mailbox_list(request):
     return render(
         request,
         "agents/mailbox_list.html",
-        {"mailboxes": selectors.mailboxes_of_workspace(workspace=request.workspace)},
+        {
+            "mailboxes": selectors.mailboxes_of_workspace(workspace=request.workspace),
+            "can_manage": request.membership.has_role(Role.ADMIN),
+        },
     )
 
 
@@ -214,44 +226,126 @@ def suppression_remove(request, suppression_id: int):
 # Outbox and sandbox ----------------------------------------------------------------------------
 
 
-@member_required(Role.ADMIN)
+def _outbox_query(status: str, page_number) -> str:
+    return urlencode({name: value for name, value in (("status", status), ("page", page_number)) if value})
+
+
+@member_required(Role.MANAGER)
+@require_GET
 def outbox_list(request):
     form = OutboxFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
+    page = _page(request, selectors.outbox_messages(workspace=request.workspace, status=status))
+    for message in page.object_list:
+        message.can_send_now = _can_send_now(message, request.membership)
     context = {
         "form": form,
-        "page": _page(request, selectors.outbox_messages(workspace=request.workspace, status=status)),
-        "counts": selectors.outbox_counts(workspace=request.workspace),
-        "query": f"status={status}" if status else "",
+        "page": page,
+        "status": status,
+        "status_links": [
+            (value, label, count, f"?{_outbox_query(value, None)}")
+            for value, label, count in selectors.outbox_counts(workspace=request.workspace)
+        ],
+        "query": _outbox_query(status, None),
+        "here": f"{request.path}?{_outbox_query(status, page.number)}",
     }
     template = "agents/outbox_list.html#messages" if request.htmx else "agents/outbox_list.html"
     return render(request, template, context)
 
 
-@member_required(Role.ADMIN)
-def outbox_detail(request, message_id: int):
+def _get_message_for_member(request, message_id: int) -> OutboundMessage:
     try:
-        message = selectors.outbox_message_get(workspace=request.workspace, message_id=message_id)
+        return selectors.outbox_message_get(workspace=request.workspace, message_id=message_id)
     except OutboundMessage.DoesNotExist:
         raise Http404 from None
-    return render(request, "agents/outbox_detail.html", {"message": message})
 
 
-@member_required(Role.ADMIN)
-def sandbox_list(request):
-    context = {"page": _page(request, selectors.sandbox_mails(workspace=request.workspace)), "query": ""}
-    return render(request, "agents/sandbox_list.html", context)
+def _can_send_now(message: OutboundMessage, membership) -> bool:
+    return message.status in send_now.SENDABLE_STATUSES and send_now.may_send_now(message=message, actor=membership)
 
 
-@member_required(Role.ADMIN)
-def sandbox_detail(request, mail_id: int):
+@member_required(Role.MANAGER)
+@require_GET
+def outbox_detail(request, message_id: int):
+    message = _get_message_for_member(request, message_id)
+    message.can_send_now = _can_send_now(message, request.membership)
+    return render(request, "agents/outbox_detail.html", {"message": message, "here": request.path})
+
+
+# A rep may hurry their own email (from wherever they wrote it); the outbox pages are a manager's.
+@member_required(Role.REP)
+@require_POST
+def outbox_send_now(request, message_id: int):
+    message = _get_message_for_member(request, message_id)
     try:
-        mail = selectors.sandbox_mail_get(workspace=request.workspace, mail_id=mail_id)
+        result = send_now.outbound_send_now(message=message, actor=request.membership)
+    except ValidationError as error:
+        level, text, status = messages.ERROR, " ".join(error.messages), 409
+    else:
+        level, text, status = messages.SUCCESS, result.text, 200
+    if request.htmx:
+        message = _get_message_for_member(request, message_id)
+        message.can_send_now = _can_send_now(message, request.membership)
+        context = {"message": message, "note": text, "note_level": "error" if status == 409 else "success"}
+        return render(request, "agents/outbox_list.html#message-row", context, status=status)
+    messages.add_message(request, level, text)
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    if request.membership.has_role(Role.MANAGER):
+        return redirect("agents:outbox_detail", message_id=message.pk)
+    return redirect("review:inbox")
+
+
+@member_required(Role.MANAGER)
+@require_GET
+def sandbox_list(request):
+    mails = selectors.sandbox_mails(workspace=request.workspace, admin=request.membership.has_role(Role.ADMIN))
+    return render(request, "agents/sandbox_list.html", {"page": _page(request, mails), "query": ""})
+
+
+def _get_sandbox_mail_for_member(request, mail_id: int) -> SandboxMail:
+    try:
+        return selectors.sandbox_mail_get(
+            workspace=request.workspace, mail_id=mail_id, admin=request.membership.has_role(Role.ADMIN)
+        )
     except SandboxMail.DoesNotExist:
         raise Http404 from None
+
+
+# Links a person follows to play the recipient's part (an invitation, a reset, a booking page).
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+@member_required(Role.MANAGER)
+@require_GET
+def sandbox_detail(request, mail_id: int):
+    mail = _get_sandbox_mail_for_member(request, mail_id)
     headers = {name.lower(): value for name, value in mail.headers}
     unsubscribe_link = headers.get("list-unsubscribe", "").split(">")[0].lstrip("<")
-    return render(request, "agents/sandbox_detail.html", {"mail": mail, "unsubscribe_link": unsubscribe_link})
+    links = [link for link in dict.fromkeys(_LINK.findall(mail.text)) if link != unsubscribe_link]
+    context = {
+        "mail": mail,
+        "unsubscribe_link": unsubscribe_link,
+        "links": links,
+        "attachments": sandbox_attachments(mail),
+    }
+    return render(request, "agents/sandbox_detail.html", context)
+
+
+@member_required(Role.MANAGER)
+@require_GET
+def sandbox_attachment(request, mail_id: int, index: int):
+    mail = _get_sandbox_mail_for_member(request, mail_id)
+    attachments = sandbox_attachments(mail)
+    if index >= len(attachments):
+        raise Http404
+    attachment = attachments[index]
+    # Always a download: an attachment of prospect mail must never render as a page of this site.
+    response = HttpResponse(attachment.content, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # Unsubscribe (public) ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -115,9 +115,10 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
     body = render_to_string(
         "salesops/email/invitation.txt", {"invitation": invitation, "link": link, "inviter": actor.user}
     )
-    transaction.on_commit(
-        lambda: send_mail(f"You are invited to {workspace} on salesops", body, None, [email], fail_silently=False)
-    )
+    message = EmailMessage(f"You are invited to {workspace} on salesops", body, to=[email])
+    # In development the sandbox files it under this workspace, for admins only (the link grants a membership).
+    message.sandbox_workspace_id, message.sandbox_admins_only = workspace.pk, True
+    transaction.on_commit(lambda: message.send(fail_silently=False))
     return invitation
 
 

@@ -143,7 +143,7 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Mail: configured from Django's EMAIL_* variable names into Django 6.1's MAILERS.
-# Without EMAIL_HOST, mail is printed to the console (the sandbox for `make run`).
+# Without EMAIL_HOST, mail is printed to the console; with the sandbox on (below) it is kept there instead.
 EMAIL_HOST_FROM_ENV = env_str("EMAIL_HOST")
 MAILERS = {
     "default": {
@@ -346,6 +346,9 @@ for _key in SALESOPS_ENCRYPTION_KEYS:
         raise ImproperlyConfigured("SALESOPS_ENCRYPTION_KEY must be at least 32 characters (each key, if several)")
 # Without EMAIL_HOST in development, outgoing prospect mail is kept in the app's "Sandbox mail" page.
 SALESOPS_MAIL_SANDBOX = env_bool("SALESOPS_MAIL_SANDBOX", default=DEBUG and not EMAIL_HOST_FROM_ENV)
+if SALESOPS_MAIL_SANDBOX:
+    # The app's own mail too (invitations, password resets, meeting invitations): one place to read it all.
+    MAILERS["default"] = {"BACKEND": "agents.delivery.sandbox.SystemMailSandboxBackend"}
 # The domain in generated Message-IDs. [SITE_URL's host]
 SALESOPS_MESSAGE_ID_DOMAIN = env_str(
     "SALESOPS_MESSAGE_ID_DOMAIN",

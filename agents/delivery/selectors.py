@@ -1,6 +1,7 @@
 """Reads for the delivery pages, always within one workspace."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agents.models import Mailbox, MailboxDay, OutboundMessage, SandboxMail, Suppression
@@ -42,19 +43,34 @@ def suppression_get(*, workspace: Workspace, suppression_id: int) -> Suppression
     return Suppression.objects.get(workspace=workspace, pk=suppression_id)
 
 
+PENDING_STATUSES = ("sending", "scheduled", "queued")
+
+
 def outbox_messages(*, workspace: Workspace, status: str = "") -> QuerySet[OutboundMessage]:
+    """The outbox in send order: what leaves next first (sending, then scheduled by slot, then the
+    unscheduled queue in the order the scheduler takes it, oldest first), then what is done, newest first."""
     messages = OutboundMessage.objects.filter(workspace=workspace).select_related("contact", "campaign", "mailbox")
     if status:
         messages = messages.filter(status=status)
-    return messages.order_by("-created_at", "-pk")
+    pending = Q(status__in=PENDING_STATUSES)
+    return messages.annotate(
+        done=Case(When(pending, then=Value(1)), default=Value(2), output_field=IntegerField()),
+        leaves_at=Case(When(pending, then=Coalesce("sending_started_at", "scheduled_for"))),
+        left_at=Case(When(~pending, then=Coalesce("sent_at", "created_at"))),
+    ).order_by(
+        "done",
+        F("leaves_at").asc(nulls_last=True),
+        F("left_at").desc(nulls_last=True),
+        "pk",
+    )
 
 
-def outbox_counts(*, workspace: Workspace) -> list[tuple[str, int]]:
-    """(status label, number of emails) for every status, in one query."""
+def outbox_counts(*, workspace: Workspace) -> list[tuple[str, str, int]]:
+    """(status, its label, number of emails) for every status, in one query."""
     totals = OutboundMessage.objects.filter(workspace=workspace).aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in OutboundMessage.Status.values}
     )
-    return [(label, totals[value]) for value, label in OutboundMessage.Status.choices]
+    return [(value, label, totals[value]) for value, label in OutboundMessage.Status.choices]
 
 
 def outbox_message_get(*, workspace: Workspace, message_id: int) -> OutboundMessage:
@@ -63,9 +79,15 @@ def outbox_message_get(*, workspace: Workspace, message_id: int) -> OutboundMess
     )
 
 
-def sandbox_mails(*, workspace: Workspace) -> QuerySet[SandboxMail]:
-    return SandboxMail.objects.filter(workspace=workspace).order_by("-created_at", "-pk")
+def _sandbox_visible(*, workspace: Workspace, admin: bool) -> QuerySet[SandboxMail]:
+    mails = SandboxMail.objects.filter(workspace=workspace)
+    return mails if admin else mails.filter(admins_only=False)
 
 
-def sandbox_mail_get(*, workspace: Workspace, mail_id: int) -> SandboxMail:
-    return SandboxMail.objects.select_related("message").get(workspace=workspace, pk=mail_id)
+def sandbox_mails(*, workspace: Workspace, admin: bool) -> QuerySet[SandboxMail]:
+    """The workspace's kept emails; account mail (password resets, invitations) only for an admin."""
+    return _sandbox_visible(workspace=workspace, admin=admin).order_by("-created_at", "-pk")
+
+
+def sandbox_mail_get(*, workspace: Workspace, mail_id: int, admin: bool) -> SandboxMail:
+    return _sandbox_visible(workspace=workspace, admin=admin).select_related("message").get(pk=mail_id)

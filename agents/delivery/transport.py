@@ -12,7 +12,6 @@ import email.policy
 import re
 import smtplib
 from dataclasses import dataclass
-from email import message_from_bytes
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
@@ -21,7 +20,8 @@ from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.utils.module_loading import import_string
 
 from agents.delivery.crypto import decrypt
-from agents.models import Mailbox, SandboxMail
+from agents.delivery.sandbox import sandbox_keep
+from agents.models import Mailbox
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
@@ -160,21 +160,7 @@ class SandboxEmailBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         for message in email_messages:
-            raw = message.message(policy=email.policy.SMTP).as_bytes()
-            parsed = message_from_bytes(raw, policy=email.policy.default)
-            text = parsed.get_body(preferencelist=("plain",))
-            html = parsed.get_body(preferencelist=("html",))
-            SandboxMail.objects.create(
-                workspace_id=self.workspace_id,
-                message_id=getattr(message, "outbound_pk", None),
-                from_header=str(parsed["From"])[:400],
-                to_header=str(parsed["To"])[:400],
-                subject=str(parsed["Subject"] or "")[:400],
-                headers=[[name, str(value)] for name, value in parsed.items()],
-                text=text.get_content() if text is not None else "",
-                html=html.get_content() if html is not None else "",
-                raw=raw.decode("utf-8", errors="replace"),
-            )
+            sandbox_keep(message, workspace_ids=[self.workspace_id])
         return len(email_messages)
 
 

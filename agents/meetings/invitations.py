@@ -143,5 +143,6 @@ def invitation_messages(*, meeting: Meeting, method: str) -> list[EmailMessage]:
             headers={"Auto-Submitted": "auto-generated"},
         )
         message.attach(_calendar_part(calendar, method))
+        message.sandbox_workspace_id = meeting.workspace_id  # where development's sandbox keeps it
         messages.append(message)
     return messages

@@ -9,8 +9,9 @@ URL_RULES = {
     "agent_runs:run_list": Rule(Role.ADMIN),
     "agent_runs:run_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"run_id": rows.run.pk}),
     "agent_runs:contact_history": Rule(Role.ADMIN, kwargs=lambda rows: {"contact_id": rows.run.contact_id}),
-    # Delivery (Settings → Mailboxes, Suppression, Outbox, Sandbox mail): admins only.
-    "agents:mailbox_list": Rule(Role.ADMIN),
+    # Delivery (Settings → Mailboxes, Suppression, Outbox, Sandbox mail): managers read the mailbox list,
+    # the outbox and the sandbox; every change (and the mailbox form, and the suppression list) is an admin's.
+    "agents:mailbox_list": Rule(Role.MANAGER),
     "agents:mailbox_create": Rule(Role.ADMIN),
     "agents:mailbox_edit": Rule(Role.ADMIN, kwargs=lambda rows: {"mailbox_id": rows.mailbox.pk}),
     "agents:mailbox_send_test": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"mailbox_id": rows.mailbox.pk}),
@@ -18,10 +19,13 @@ URL_RULES = {
     "agents:suppression_add": Rule(Role.ADMIN, "post"),
     "agents:suppression_import": Rule(Role.ADMIN, "post"),
     "agents:suppression_remove": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"suppression_id": rows.suppression.pk}),
-    "agents:outbox_list": Rule(Role.ADMIN),
-    "agents:outbox_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"message_id": rows.message.pk}),
-    "agents:sandbox_list": Rule(Role.ADMIN),
-    "agents:sandbox_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
+    "agents:outbox_list": Rule(Role.MANAGER),
+    "agents:outbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"message_id": rows.message.pk}),
+    # Send now: the writer of a person's email (a rep here), a manager or an admin; tested in test_outbox_send_now.
+    "agents:outbox_send_now": Rule(Role.REP, "post", kwargs=lambda rows: {"message_id": rows.persons_message.pk}),
+    "agents:sandbox_list": Rule(Role.MANAGER),
+    "agents:sandbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
+    "agents:sandbox_attachment": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk, "index": 0}),
 }
 PUBLIC_URLS: dict[str, str] = {
     "agents:unsubscribe": "the signed unsubscribe link in every email (RFC 8058); tested in test_delivery_unsubscribe",
@@ -39,7 +43,10 @@ def access_rows(personas):
 
 
 def _delivery_rows(personas) -> None:
-    from agents.models import SandboxMail, Suppression
+    from django.core.mail import EmailMessage
+
+    from agents.delivery.sandbox import sandbox_keep
+    from agents.models import Suppression
     from agents.tests.delivery_support import make_mailbox, make_queued
 
     personas.mailbox = make_mailbox(workspace=personas.workspace)
@@ -47,9 +54,10 @@ def _delivery_rows(personas) -> None:
         workspace=personas.workspace, kind="domain", value="blocked.example", reason="manual"
     )
     personas.message = make_queued(workspace=personas.workspace)
-    personas.sandbox_mail = SandboxMail.objects.create(
-        workspace=personas.workspace, from_header="a@b.example", to_header="c@d.example", subject="Hi", raw="Hi"
-    )
+    personas.persons_message = make_queued(workspace=personas.workspace, approved_by=personas.rep.user)
+    email = EmailMessage("Hi", "Hi", "a@b.example", ["c@d.example"])
+    email.attach("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    [personas.sandbox_mail] = sandbox_keep(email, workspace_ids=[personas.workspace.pk])
 
 
 globals().update(access_tests(URL_RULES))

@@ -224,3 +224,63 @@ def test_the_delivery_lists_cost_the_same_queries_for_one_row_or_many(personas, 
     with CaptureQueriesContext(connection) as six:
         assert client.get(reverse(url_name)).status_code == 200
     assert len(one) == len(six), [query["sql"][:90] for query in six]
+
+
+# Managers read the delivery pages; admins change them ----------------------------------------------
+
+
+def test_a_manager_reads_the_mailboxes_outbox_and_sandbox_without_write_controls(personas):
+    mailbox = make_mailbox(workspace=personas.workspace, daily_cap=20)
+    message = make_queued(workspace=personas.workspace)
+    mail = SandboxMail.objects.create(
+        workspace=personas.workspace, from_header="a@b.example", to_header="c@d.example", subject="Kept", raw="x"
+    )
+    client = personas.client_for(personas.manager)
+    mailboxes = client.get(reverse("agents:mailbox_list")).text
+    assert mailbox.from_address in mailboxes and "slots of 20 allowed" in mailboxes
+    assert reverse("agents:mailbox_create") not in mailboxes
+    assert reverse("agents:mailbox_edit", args=[mailbox.pk]) not in mailboxes
+    assert reverse("agents:suppression_list") not in mailboxes and reverse("settings_members") not in mailboxes
+    assert message.subject in client.get(reverse("agents:outbox_list")).text
+    assert escape(message.message_id) in client.get(reverse("agents:outbox_detail", args=[message.pk])).text
+    assert "Kept" in client.get(reverse("agents:sandbox_detail", args=[mail.pk])).text
+    admin_page = personas.client_for(personas.admin).get(reverse("agents:mailbox_list")).text
+    assert reverse("agents:mailbox_edit", args=[mailbox.pk]) in admin_page and "Add a mailbox" in admin_page
+
+
+def test_a_manager_cannot_change_a_mailbox_send_a_test_or_edit_the_suppression_list(personas):
+    mailbox = make_mailbox(workspace=personas.workspace)
+    client = personas.client_for(personas.manager)
+    posts = [
+        (reverse("agents:mailbox_create"), _mailbox_form()),
+        (reverse("agents:mailbox_edit", args=[mailbox.pk]), _mailbox_form(daily_cap="50")),
+        (reverse("agents:mailbox_send_test", args=[mailbox.pk]), {"to": "me@acme.test"}),
+        (reverse("agents:suppression_add"), {"entry": "x.example"}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403, url
+    mailbox.refresh_from_db()
+    assert Mailbox.objects.count() == 1 and mailbox.daily_cap == 30 and not Suppression.objects.exists()
+
+
+def test_the_mailbox_services_refuse_a_manager_whatever_the_view(personas):
+    from django.core.exceptions import PermissionDenied
+
+    from agents.delivery import mailboxes
+
+    mailbox = make_mailbox(workspace=personas.workspace)
+    with pytest.raises(PermissionDenied):
+        mailboxes.mailbox_send_test(actor=personas.manager, mailbox=mailbox, to="me@acme.test")
+
+
+def test_a_read_page_answers_a_post_with_405(personas):
+    response = personas.client_for(personas.manager).post(reverse("agents:outbox_list"))
+    assert response.status_code == 405
+
+
+def test_managers_find_the_delivery_pages_in_the_main_navigation_and_reps_do_not(personas):
+    outbox = f'href="{reverse("agents:outbox_list")}"'
+    assert outbox in personas.client_for(personas.manager).get(reverse("review:inbox")).text
+    assert outbox not in personas.client_for(personas.rep).get(reverse("review:inbox")).text
+    admin_home = personas.client_for(personas.admin).get(reverse("review:inbox")).text
+    assert f'href="{reverse("settings_members")}"' in admin_home and ">Delivery<" not in admin_home

@@ -48,7 +48,7 @@ globals().update(access_tests(URL_RULES))
 def test_navigation_shows_each_role_only_its_links(personas):
     expected = {
         "rep": {"Dashboard", "Inbox", "Meetings", "Accounts"},
-        "manager": {"Dashboard", "Inbox", "Meetings", "Accounts", "Campaigns", "ICPs"},
+        "manager": {"Dashboard", "Inbox", "Meetings", "Accounts", "Campaigns", "ICPs", "Delivery"},
         "admin": {"Dashboard", "Inbox", "Meetings", "Accounts", "Campaigns", "ICPs", "Audit", "Settings"},
     }
     for persona, labels in expected.items():
