@@ -372,6 +372,7 @@ class Command(BaseCommand):
         stamp = time.strftime("%Y%m%d%H%M%S") + f"-{secrets.token_hex(2)}"
         bench = _Bench(stamp, steps_per_handoff=STEPS_PER_HANDOFF, out=self.stdout, workspaces=1)
         bench.fill_to(items)
+        bench.settle()
         space = bench.spaces[0]
         emails = self._add_reviewers(space["workspace"], stamp, reviewers)
         open_count = self._share_out(space["workspace"], emails)
