@@ -102,6 +102,11 @@ def goal_verdict(*, target: int, qualified: int, start: date | None, end: date |
         goal.verdict = "at_risk" if share >= OFF_TRACK_SHARE else "off_track"
         if remaining_days == 0:
             goal.reason = f"The goal period is over with {qualified} of {target} qualified meetings."
+        elif qualified == 0:
+            goal.reason = (
+                f"No qualified meeting yet after {elapsed} days; reaching the target needs "
+                f"{needed_pace * 7:.1f} a week for the remaining {remaining_days} days."
+            )
         else:
             goal.reason = (
                 f"At {pace * 7:.1f} qualified meetings a week the forecast is {goal.forecast} of {target} "

@@ -160,6 +160,17 @@ def test_the_goal_verdict_follows_the_forecast_at_the_current_pace(qualified, to
     assert goal.reason
 
 
+def test_a_campaign_without_a_qualified_meeting_yet_says_so_instead_of_a_pace_of_zero():
+    goal = selectors.goal_verdict(
+        target=20, qualified=0, start=date(2026, 1, 1), end=date(2026, 1, 31), today=date(2026, 1, 8)
+    )
+    assert goal.verdict == "off_track"
+    assert (
+        goal.reason
+        == "No qualified meeting yet after 7 days; reaching the target needs 6.1 a week for the remaining 23 days."
+    )
+
+
 def test_the_campaign_dashboard_runs_the_same_queries_with_more_data(story, django_capture_on_commit_callbacks):
     client = _client(story.manager)
     url = reverse("insights:campaign_dashboard", args=[story.campaign.pk])
