@@ -36,6 +36,19 @@ def _id(title: str) -> str:
     return "chart-" + "".join(ch if ch.isalnum() else "-" for ch in title.lower())
 
 
+def _axes(*, top: float, y_top: float) -> list[SafeString]:
+    """The x and y axes of a plot area with the y axis labelled 0 and `top`."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    return [
+        format_html(
+            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h
+        ),
+        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, TOP + plot_h),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y_top + 4, top),
+        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">0</text>', LEFT - 6, TOP + plot_h + 4),
+    ]
+
+
 def burnup(
     *,
     points: list[tuple[date, int]],
@@ -59,12 +72,7 @@ def burnup(
         return round(TOP + plot_h * (1 - value / top), 1)
 
     parts = [
-        format_html(
-            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h
-        ),
-        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, TOP + plot_h),
-        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(top) + 4, top),
-        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">0</text>', LEFT - 6, TOP + plot_h + 4),
+        *_axes(top=top, y_top=y(top)),
         format_html('<text class="tick" x="{}" y="{}">{}</text>', LEFT, HEIGHT - 10, start.strftime("%d %b")),
         format_html(
             '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
@@ -210,12 +218,7 @@ def daily_series(*, title: str, days: list[date], series: list[tuple[str, str, l
         return round(TOP + plot_h * (1 - value / top), 1)
 
     parts = [
-        format_html(
-            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP + plot_h, LEFT + plot_w, TOP + plot_h
-        ),
-        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, TOP + plot_h),
-        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(top) + 4, top),
-        format_html('<text class="tick" x="{}" y="{}" text-anchor="end">0</text>', LEFT - 6, TOP + plot_h + 4),
+        *_axes(top=top, y_top=y(top)),
     ]
     if days:
         for index in sorted({0, len(days) // 2, len(days) - 1}):
