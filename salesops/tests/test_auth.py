@@ -73,3 +73,9 @@ def test_a_password_reset_for_an_unknown_address_does_not_send_a_sign_up_link(db
     assert reverse("account_signup") not in body
     assert "sign up" not in body.lower()
     assert "invitation" in body
+
+
+def test_favicon_ico_leads_to_the_static_icon(db, client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith(".svg")
+    assert 'rel="icon"' in client.get(reverse("account_login")).text
