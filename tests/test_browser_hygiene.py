@@ -39,7 +39,8 @@ for (const name of htmxErrors) {
 """
 
 # snake_case codes (person_owns, out_of_office, Needs_person) and numbering from zero ("step 0").
-INTERNAL_CODE = re.compile(r"\b[A-Za-z]+_[a-z]+(?:_[a-z]+)*\b|\bstep 0\b", re.IGNORECASE)
+# A time zone's name (America/New_York) is what a person reads, so not after a slash.
+INTERNAL_CODE = re.compile(r"(?<![/\w])[A-Za-z]+_[a-z]+(?:_[a-z]+)*\b|\bstep 0\b", re.IGNORECASE)
 
 
 class Faults:
