@@ -363,6 +363,8 @@ def unsubscribe(request, token: str):
     if request.method == "POST":
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         contact_unsubscribe(target=target, via="one-click" if one_click else "page")
-        return render(request, "agents/unsubscribe.html", {"target": target, "done": True})
+        context = {"target": target, "done": True, "company_name": target.workspace.name}
+        return render(request, "agents/unsubscribe.html", context)
     already = target.contact.status == Contact.Status.UNSUBSCRIBED
-    return render(request, "agents/unsubscribe.html", {"target": target, "already": already, "token": token})
+    context = {"target": target, "already": already, "token": token, "company_name": target.workspace.name}
+    return render(request, "agents/unsubscribe.html", context)

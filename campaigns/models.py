@@ -90,6 +90,11 @@ class ICPVersion(models.Model):
     def content(self) -> dict:
         return {field: getattr(self, field) for field in self.CONTENT_FIELDS}
 
+    def labelled_signal_weights(self) -> list[tuple[str, int]]:
+        """The weights under the signal kinds' labels, as a person reads them."""
+        labels = dict(Signal.Kind.choices)
+        return [(labels.get(kind, kind.replace("_", " ")), weight) for kind, weight in self.signal_weights.items()]
+
 
 class Offer(models.Model):
     """What we sell and how we sound: value proposition, call to action, voice and the sender."""

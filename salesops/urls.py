@@ -5,6 +5,7 @@ from salesops import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("workspace/switch/", views.workspace_switch, name="workspace_switch"),
     path("settings/members/", views.settings_members, name="settings_members"),

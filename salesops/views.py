@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +20,11 @@ from salesops.models import Invitation, Membership, Role, User
 
 def home(request):
     return redirect("insights:overview" if request.user.is_authenticated else "account_login")
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the pages link; the icon itself is a static SVG.
+    return redirect(static("favicon.svg"))
 
 
 @member_required(Role.REP)

@@ -17,6 +17,7 @@ from agents.conversations.models import InboundMessage
 from agents.insights.models import DraftEdit
 from agents.meetings.models import LIVE_STATUSES, Meeting
 from agents.models import AgentRun, AgentStep, Handoff, Mailbox, MailboxDay, OutboundMessage, Suppression
+from agents.writer import finding_label
 from campaigns.models import Campaign, Contact, Signal
 from salesops.models import Workspace
 
@@ -324,7 +325,7 @@ def _quality(campaign: Campaign, today: date) -> dict:
     # 8. Verifier findings by kind, over every verification (rewrites included).
     with connection.cursor() as cursor:
         cursor.execute(FINDINGS_SQL[connection.vendor], [campaign.pk])
-        findings = [(kind or "unknown", count) for kind, count in cursor.fetchall()]
+        findings = [(finding_label(kind or ""), count) for kind, count in cursor.fetchall()]
     # 9. Reject reasons.
     labels = dict(Handoff.RejectReason.choices)
     reasons = [

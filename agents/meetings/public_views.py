@@ -108,7 +108,8 @@ def book(request, token: str):
         )
         if meeting is not None:
             return redirect(reverse("booking:meeting", args=[links.meeting_token(meeting)]) + "?done=booked")
-    heading = f"Book a meeting with {booking.rep.user.get_full_name() or booking.rep.user.email}"
+    company = booking.workspace.name
+    heading = f"Book a meeting with {booking.rep.user.get_full_name() or booking.rep.user.email} of {company}"
     return _slot_page(
         request,
         heading=heading,
@@ -118,6 +119,7 @@ def book(request, token: str):
         error=error,
         status=status,
         contact=booking.contact,
+        company_name=company,
     )
 
 
@@ -135,6 +137,7 @@ def meeting(request, token: str):
         "done": request.GET.get("done", ""),
         "changeable": found.status == Meeting.Status.BOOKED and found.start > timezone.now(),
         "rep_name": found.rep.get_full_name() or found.rep.email,
+        "company_name": found.workspace.name,
     }
     return _page(request, "meetings/public/meeting.html", context)
 
@@ -163,7 +166,7 @@ def reschedule(request, token: str):
     rep_name = found.rep.get_full_name() or found.rep.email
     return _slot_page(
         request,
-        heading=f"Move your meeting with {rep_name}",
+        heading=f"Move your meeting with {rep_name} of {found.workspace.name}",
         rep=rep,
         zone=zone,
         now=now,
@@ -171,6 +174,7 @@ def reschedule(request, token: str):
         status=status,
         meeting=found,
         token=token,
+        company_name=found.workspace.name,
     )
 
 
@@ -184,12 +188,19 @@ def cancel(request, token: str):
         try:
             services.meeting_cancel(meeting=found, actor=f"prospect:{found.contact.email}")
         except services.BookingRefused as refusal:
-            context = {"meeting": found, "token": token, "error": str(refusal), "zone": found.time_zone}
+            context = {
+                "meeting": found,
+                "token": token,
+                "error": str(refusal),
+                "zone": found.time_zone,
+                "company_name": found.workspace.name,
+            }
             return _page(request, "meetings/public/cancel.html", context, status=409)
         return redirect(reverse("booking:meeting", args=[token]) + "?done=cancelled")
     if found.status != Meeting.Status.BOOKED:
         return redirect("booking:meeting", token=token)
-    return _page(request, "meetings/public/cancel.html", {"meeting": found, "token": token, "zone": found.time_zone})
+    context = {"meeting": found, "token": token, "zone": found.time_zone, "company_name": found.workspace.name}
+    return _page(request, "meetings/public/cancel.html", context)
 
 
 @never_cache

@@ -56,6 +56,16 @@ class Slot:
         return f"{local:%A} {local.day} {local:%B}"
 
     @property
+    def short_day_label(self) -> str:
+        """ "Tue 8 Dec": a column heading of the booking grid."""
+        local = self.local_start
+        return f"{local:%a} {local.day} {local:%b}"
+
+    @property
+    def start_label(self) -> str:
+        return f"{self.local_start:%H:%M}"
+
+    @property
     def time_label(self) -> str:
         return f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
 
@@ -181,9 +191,19 @@ def pick_proposals(slots: list[Slot], *, count: int) -> list[Slot]:
     return sorted(chosen, key=lambda slot: slot.start)
 
 
-def slots_by_day(slots: list[Slot]) -> list[tuple[str, list[Slot]]]:
-    """Slots grouped under their day in the zone they are shown in, for a page."""
-    days: dict[str, list[Slot]] = {}
-    for slot in slots:
-        days.setdefault(slot.day_label, []).append(slot)
-    return list(days.items())
+@dataclass(frozen=True)
+class SlotDay:
+    """One column of the booking grid: a day of the zone the slots are shown in."""
+
+    day: date
+    label: str
+    slots: list[Slot]
+
+
+def slots_by_day(slots: list[Slot]) -> list[SlotDay]:
+    """Slots grouped under their local day in the zone they are shown in (a UTC evening may be the
+    next morning there), in order."""
+    days: dict[date, list[Slot]] = {}
+    for slot in sorted(slots, key=lambda slot: slot.start):
+        days.setdefault(slot.local_start.date(), []).append(slot)
+    return [SlotDay(day=day, label=day_slots[0].short_day_label, slots=day_slots) for day, day_slots in days.items()]

@@ -70,3 +70,13 @@ def test_a_link_cannot_reach_a_contact_of_another_workspace(personas):
     response = Client().post(reverse("agents:unsubscribe", args=[token]))
     assert response.status_code == 404
     assert Contact.objects.get(pk=message.contact_id).status == "in_sequence"
+
+
+def test_the_page_speaks_for_the_senders_company_and_shows_none_of_the_app(personas):
+    message = make_queued(workspace=personas.workspace)
+    page = Client().get(_link(message)).text
+    assert "<title>Unsubscribe · Acme Sales</title>" in page
+    assert "<h1>Unsubscribe from Acme Sales</h1>" in page
+    assert "Acme Sales" in page.split("<footer", 1)[1]
+    assert "salesops" not in page.lower()
+    assert 'aria-label="Main"' not in page and 'rel="icon"' in page

@@ -25,6 +25,7 @@ URL_RULES = {
 # URLs open to anyone by design, each with its reason.
 PUBLIC_URLS = {
     "home": "redirects to the login page or the dashboard",
+    "favicon": "the site icon, which browsers fetch before anyone signs in",
     "invitation_accept": "the signed invitation link; tested in test_invitations",
     "workspace_switch": "needs sign-in only; checks membership of the target itself (tested below)",
 }

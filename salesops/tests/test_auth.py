@@ -55,3 +55,27 @@ def test_signing_out_needs_a_post(personas):
     client = personas.client_for(personas.rep)
     client.post(reverse("account_logout"))
     assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_sign_in_page_offers_no_sign_up_because_accounts_come_by_invitation(db, client):
+    signup_url = reverse("account_signup")
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 200
+    assert f'href="{signup_url}"' not in response.text
+    assert "sign up" not in response.text.lower()
+    assert "invitation" in response.text
+
+
+def test_a_password_reset_for_an_unknown_address_does_not_send_a_sign_up_link(db, client, mailoutbox):
+    client.post(reverse("account_reset_password"), {"email": "nobody@example.test"})
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    assert reverse("account_signup") not in body
+    assert "sign up" not in body.lower()
+    assert "invitation" in body
+
+
+def test_favicon_ico_leads_to_the_static_icon(db, client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith(".svg")
+    assert 'rel="icon"' in client.get(reverse("account_login")).text

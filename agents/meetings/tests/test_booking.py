@@ -251,7 +251,7 @@ def test_cancelling_frees_the_time_and_sends_method_cancel(booking, django_captu
     meeting = Meeting.objects.get()
     mail.outbox.clear()
     url = reverse("booking:cancel", args=[links.meeting_token(meeting)])
-    assert "Cancel your meeting?" in client.get(url).content.decode()
+    assert "Cancel your meeting with Acme Sales?" in client.get(url).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url)
