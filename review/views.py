@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
 
 from agents import inbox_support
 from agents import services as decisions
@@ -243,7 +244,17 @@ def _decide(request, handoff: Handoff, filters: InboxFilters, decide, message: s
 @member_required(Role.REP)
 @require_GET
 def inbox(request):
-    return _render_page(request, filters_from(request.GET))
+    filters = filters_from(request.GET)
+    response = _render_page(request, filters)
+    if request.htmx:
+        # The address bar says what the list now shows, in the canonical form a link or a reload
+        # reads back (defaults left out, no empty fields), whatever the form held when it was sent.
+        after = cursor_from(request.GET)
+        url = _item_url(None, filters)
+        if after is not None:
+            url += f"{'&' if '?' in url else '?'}after={after.encode()}"
+        push_url(response, url)
+    return response
 
 
 @member_required(Role.REP)

@@ -125,6 +125,20 @@ def test_filters_narrow_by_kind_campaign_confidence_and_age(personas):
     assert _list(client, kind="not-a-kind", band="???") == [unscored.pk, middling.pk, unsure.pk, sure.pk]
 
 
+def test_an_htmx_filter_change_pushes_the_canonical_url_of_the_filters_it_applied(personas):
+    campaign = make_campaign(workspace=personas.workspace, name="Autumn")
+    client = personas.client_for(personas.rep)
+    form = {"queue": "all", "kind": "exception", "campaign": str(campaign.pk), "band": "", "age": "", "state": "open"}
+
+    response = client.get(reverse("review:inbox"), form, **HTMX)
+
+    assert response["HX-Push-Url"] == f"/inbox/?kind=exception&campaign={campaign.pk}"
+    defaults = client.get(reverse("review:inbox"), {**form, "kind": "", "campaign": "", "queue": "all"}, **HTMX)
+    assert defaults["HX-Push-Url"] == "/inbox/"
+    unknown = client.get(reverse("review:inbox"), {"kind": "no-such-kind", "queue": "mine"}, **HTMX)
+    assert unknown["HX-Push-Url"] == "/inbox/?queue=mine"
+
+
 def test_done_items_list_the_newest_decision_first_with_who_decided(personas):
     earlier = make_handoff(
         workspace=personas.workspace, status="resolved", decision="approved", decided_by=personas.manager.user,
