@@ -8,6 +8,10 @@ from agents.base import AgentCall, ask_model
 from agents.context import Lead, Strategy
 from agents.injection import find_instructions
 from agents.llm import register_offline_handler
+from campaigns.models import Signal
+
+# The words a person reads for a signal's kind: the brief and the reasons are prose shown in the inbox.
+SIGNAL_KIND_WORDS = dict(Signal.Kind.choices)
 
 # A signal loses half its value every this many days.
 RECENCY_HALF_LIFE_DAYS = 30
@@ -50,7 +54,8 @@ def research_offline(data: ResearchInput) -> ResearchOutput:
         elif stale:
             reason = f"{signal.age_days} days old, older than the campaign's {stale_after}-day limit"
         else:
-            reason = f"{signal.kind} weighs {weight} in the ICP; {signal.age_days} days old"
+            kind = SIGNAL_KIND_WORDS.get(signal.kind, signal.kind)
+            reason = f"{kind} weighs {weight} in the ICP; {signal.age_days} days old"
         ranked.append(
             RankedSignal(signal_id=signal.id, score=score, reason=reason, stale=stale, suspicious=bool(injected))
         )
@@ -62,7 +67,10 @@ def research_offline(data: ResearchInput) -> ResearchOutput:
         f"{account.name} ({account.domain}): {account.industry or 'industry unknown'}, "
         f"{account.employee_count or 'unknown'} employees, {account.country or 'country unknown'}."
     ]
-    lines += [f"- {by_id[signal_id].kind}: {by_id[signal_id].title}" for signal_id in chosen]
+    lines += [
+        f"- {SIGNAL_KIND_WORDS.get(by_id[signal_id].kind, by_id[signal_id].kind)}: {by_id[signal_id].title}"
+        for signal_id in chosen
+    ]
     if not chosen:
         lines.append("No fresh signal worth using.")
     usable = len(data.lead.signals) or 1

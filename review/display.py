@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from campaigns.models import Signal
 from review.selectors import AGED_AFTER, OLD_AFTER
 
 
@@ -107,6 +108,8 @@ LABELS = {
     "contact.handed_back": "Handed the conversation back to the agents",
     "outbound.queued": "Queued an email",
     "outbound.written_by_person": "Wrote an email",
+    # signal kinds (the research brief quotes them)
+    **dict(Signal.Kind.choices),
     # agents
     "research": "Research",
     "qualify": "Qualify",
@@ -157,3 +160,47 @@ def readable(text: str) -> str:
         return found[:1].lower() + found[1:]
 
     return _CODE.sub(words, text)
+
+
+# Providers people recognise by name; "offline" and "rules" are the deterministic stand-ins of a model.
+PROVIDERS = {"anthropic": "Anthropic", "openai": "OpenAI"}
+
+
+def model_label(provider: str, model: str) -> str:
+    """Which model took a step, as a person says it: "Offline rules", "claude-sonnet-4-5 (Anthropic)"."""
+    provider, model = str(provider or "").strip(), str(model or "").strip()
+    if provider == "offline":
+        return "Offline rules"
+    if provider == "rules" or (not provider and model == "rules"):
+        return "Fixed rules, no model"
+    if not provider:
+        return model or "—"
+    named = PROVIDERS.get(provider, label(provider))
+    return f"{model} ({named})" if model and model != provider else named
+
+
+_PROMPT_VERSION = re.compile(r"^(?:[a-z_]+-)?v?(\d+(?:\.\d+)*)$", re.IGNORECASE)
+
+
+def prompt_label(version: str) -> str:
+    """A prompt's version without the agent's name in front of it: "research-1" -> "prompt v1"."""
+    text = str(version or "").strip()
+    if not text:
+        return "—"
+    match = _PROMPT_VERSION.match(text)
+    return f"prompt v{match.group(1)}" if match else f"prompt {label(text).lower()}"
+
+
+_BRIEF_SIGNAL_LINE = re.compile(r"^(\s*[-*]\s*)([a-z][a-z_]*)(:)", re.MULTILINE)
+_SIGNAL_KINDS = dict(Signal.Kind.choices)
+
+
+def brief_text(text: str) -> str:
+    """A research brief with the signal kind that starts each of its lines ("- product_usage: …") in words
+    ("- Product usage: …"). Only that leading code changes: the rest is the account's own text."""
+
+    def kind(match: re.Match) -> str:
+        code = match.group(2)
+        return f"{match.group(1)}{_SIGNAL_KINDS.get(code, code)}{match.group(3)}"
+
+    return _BRIEF_SIGNAL_LINE.sub(kind, str(text or ""))

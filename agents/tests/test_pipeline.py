@@ -10,7 +10,7 @@ from agents.models import AgentRun, AgentStep, Handoff, OutboundMessage, TakeOve
 from agents.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 from agents.writer import WriteOutput
-from campaigns.tests.factories import make_signal
+from campaigns.tests.factories import make_icp_version, make_signal
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,21 @@ def test_a_good_lead_goes_to_the_outbox_with_every_step_recorded(personas):
     assert "strategy" not in steps[0].input  # the campaign-wide part is not copied into every step
     lead.contact.refresh_from_db()
     assert lead.contact.status == "in_sequence"
+
+
+def test_the_offline_research_brief_names_signal_kinds_in_words(personas):
+    lead = _autonomous(personas)
+    make_signal(workspace=personas.workspace, account=lead.contact.account, kind="job_change",
+                title="A new head of sales", occurred_at=timezone.now() - timedelta(days=2))  # fmt: skip
+    lead.campaign.icp_version = make_icp_version(
+        workspace=personas.workspace, signal_weights={"funding": 8, "job_change": 5}
+    )
+    lead.campaign.save(update_fields=["icp_version"])
+    run = lead_pipeline_run(run_id=lead.run.pk)
+    brief = run.brief["brief"]
+    assert "- Funding round: " in brief and "- Job change: A new head of sales" in brief
+    assert "job_change" not in brief and "- funding:" not in brief
+    assert [ranked["reason"].split(" weighs ")[0] for ranked in run.brief["ranked"]] == ["Funding round", "Job change"]
 
 
 def test_a_lead_of_an_excluded_domain_is_dropped_and_never_contacted(personas):

@@ -53,3 +53,21 @@ def label(code) -> str:
 def readable(text) -> str:
     """Agent-written text (a reason) with the codes it quotes ("forbidden_phrase") in words."""
     return display.readable(str(text or ""))
+
+
+@register.filter
+def model_label(step) -> str:
+    """The model of an agent step in words ("Offline rules", "claude-sonnet-4-5 (Anthropic)")."""
+    return display.model_label(getattr(step, "provider", ""), getattr(step, "model", ""))
+
+
+@register.filter
+def prompt_label(version) -> str:
+    """A prompt version as "prompt v1"."""
+    return display.prompt_label(version)
+
+
+@register.filter
+def brief(text) -> str:
+    """A research brief with its signal kinds in words."""
+    return display.brief_text(text)

@@ -174,6 +174,9 @@ def test_a_rep_cannot_act_on_an_item_only_a_manager_can_answer(personas):
 # No internal identifier on a page ----------------------------------------------------------------
 
 IDENTIFIER = re.compile(r"\b\w+_\w+\b|\bstep 0\b", re.IGNORECASE)
+# Codes with no underscore: a prompt version ("research-1"), a provider or model code ("offline",
+# "offline / offline", "rules / rules").
+RAW_CODE = re.compile(r"\b([a-z]+) / \1\b|(?<![\w-])[a-z]+-\d+(?![\w.-])|\b(?:offline|anthropic)\b")
 
 
 def _visible_text(html: str) -> str:
@@ -182,16 +185,26 @@ def _visible_text(html: str) -> str:
 
 
 def _identifiers(html: str) -> set[str]:
-    return set(IDENTIFIER.findall(_visible_text(html)))
+    text = _visible_text(html)
+    return set(IDENTIFIER.findall(text)) | {match.group(0) for match in RAW_CODE.finditer(text)}
 
 
 @pytest.fixture
 def items_of_every_kind(personas):
     workspace = personas.workspace
     draft = make_review_handoff(workspace=workspace)
-    AgentStep.objects.create(
-        workspace=workspace, run=draft.run, agent="route", decision="person_owns", provider="offline", model="m"
-    )
+    for agent, decision, provider, model, prompt in (
+        ("research", "", "offline", "offline", "research-1"),
+        ("qualify", "needs_person", "offline", "offline", "qualify-1"),
+        ("route", "person_owns", "rules", "rules", "route-1"),
+        ("write", "", "anthropic", "claude-sonnet-4-5", "write-2"),
+    ):
+        AgentStep.objects.create(
+            workspace=workspace, run=draft.run, agent=agent, decision=decision, provider=provider, model=model,
+            prompt_version=prompt,
+        )  # fmt: skip
+    brief = "Acme (acme.test): software.\n- product_usage: Uses the API daily\n- job_change: A new head of sales"
+    Handoff.objects.filter(pk=draft.pk).update(proposal={**draft.proposal, "brief": {"brief": brief}})
     blocked = make_handoff(
         workspace=workspace,
         kind="escalation",
@@ -267,3 +280,19 @@ def test_no_internal_identifier_reaches_the_inbox_or_thread_pages(personas, item
 def test_the_identifier_check_catches_a_code_on_the_page():
     assert _identifiers("<p>Verdict: Needs_person</p><p title='a_b'>ok</p>") == {"Needs_person"}
     assert _identifiers("<td>step 0</td>") == {"step 0"}
+    assert _identifiers("<td>offline / offline</td><td>research-1</td>") == {"offline / offline", "research-1"}
+    assert _identifiers("<td>rules / rules</td>") == {"rules / rules"}
+    assert not _identifiers("<td>Offline rules</td><td>prompt v1</td><td>2026-12-01</td><kbd>j</kbd> / <kbd>k</kbd>")
+
+
+def test_agent_steps_and_the_brief_read_as_words(personas, items_of_every_kind):
+    draft = items_of_every_kind[0]
+
+    html = _item(personas.client_for(personas.rep), draft)
+
+    brief = re.search(r'id="brief-title".*?</blockquote>', html, re.S).group(0)
+    assert "- Product usage: Uses the API daily" in brief and "- Job change: A new head of sales" in brief
+    steps = re.search(r'id="steps-title".*?</table>', html, re.S).group(0)
+    assert "A person owns this lead" in steps and "Needs a person" in steps
+    assert "Offline rules" in steps and "claude-sonnet-4-5 (Anthropic)" in steps
+    assert "prompt v1" in steps and "prompt v2" in steps
