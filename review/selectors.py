@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from agents.delivery.send_now import SENDABLE_STATUSES, may_send_now
 from agents.models import AgentStep, Handoff, OutboundMessage, TakeOver
 from campaigns.models import Campaign, ProofPoint, Signal
 from salesops.models import Membership, Role
@@ -160,6 +161,16 @@ def can_act(membership: Membership, handoff: Handoff) -> bool:
     if is_manager(membership):
         return True
     return handoff.assignee_id in (None, membership.user_id) and not handoff.is_for_managers
+
+
+def sendable_now_ids(*, membership: Membership, messages) -> set[int]:
+    """Which of these emails the member may hurry with "Send now": one a person wrote, still waiting to
+    leave, and theirs (a manager or an admin may hurry anyone's). No query: the messages are loaded."""
+    return {
+        message.pk
+        for message in messages
+        if message.status in SENDABLE_STATUSES and may_send_now(message=message, actor=membership)
+    }
 
 
 def _queue_q(membership: Membership, queue: str) -> Q:

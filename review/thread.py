@@ -28,7 +28,7 @@ def contact_thread(*, workspace: Workspace, contact: Contact) -> list[ThreadEntr
     inbound = list(InboundMessage.objects.filter(workspace=workspace, contact=contact).defer("raw")[:MAX_ENTRIES])
     steps = list(
         AgentStep.objects.filter(workspace=workspace, run__contact=contact).only(
-            "agent", "decision", "confidence", "error", "model", "prompt_version", "created_at", "run_id"
+            "agent", "decision", "confidence", "error", "provider", "model", "prompt_version", "created_at", "run_id"
         )[:MAX_ENTRIES]
     )
     handoff_ids = [

@@ -104,6 +104,7 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
         "may_act": may_act,
         "is_open": is_open,
         "owns_thread": owns_thread,
+        "send_now_ids": selectors.sendable_now_ids(membership=membership, messages=detail.thread),
         "highlighted_subject": display.highlight(str(draft.get("subject", "")), spans),
         "highlighted_body": display.highlight(str(draft.get("body", "")), spans),
         "highlighted_reply": display.highlight(detail.reply.get("text", ""), detail.reply.get("spans", [])),
@@ -539,9 +540,13 @@ def thread(request, contact_id: int):
         and handoff is not None
         and (take_over.user_id == request.user.pk or request.membership.has_role(Role.MANAGER))
     )
+    entries = thread_reads.contact_thread(workspace=request.workspace, contact=contact)
     context = {
         "contact": contact,
-        "entries": thread_reads.contact_thread(workspace=request.workspace, contact=contact),
+        "entries": entries,
+        "send_now_ids": selectors.sendable_now_ids(
+            membership=request.membership, messages=[entry.item for entry in entries if entry.kind == "sent"]
+        ),
         "take_over": take_over,
         "handoff": handoff,
         "can_write": can_write,
