@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import push_url
 
 from agents.delivery import mailboxes as mailbox_services
 from agents.delivery import selectors, send_now
@@ -249,8 +250,11 @@ def outbox_list(request):
         "query": _outbox_query(status, None),
         "here": f"{request.path}?{_outbox_query(status, page.number)}",
     }
-    template = "agents/outbox_list.html#messages" if request.htmx else "agents/outbox_list.html"
-    return render(request, template, context)
+    if not request.htmx:
+        return render(request, "agents/outbox_list.html", context)
+    response = render(request, "agents/outbox_list.html#results", context)
+    # The address bar shows the filter now applied, without the form's empty field for "All".
+    return push_url(response, f"{request.path}?{context['query']}" if context["query"] else request.path)
 
 
 def _get_message_for_member(request, message_id: int) -> OutboundMessage:

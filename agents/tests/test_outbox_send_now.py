@@ -2,6 +2,7 @@
 inside the recipient's business hours, else when they open (and it says so); never past the mailbox's
 cap; for its writer, a manager or an admin."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -199,3 +200,23 @@ def test_the_status_filter_uses_human_labels_and_survives_paging(personas, campa
     second = client.get(reverse("agents:outbox_list"), {"status": "queued", "page": 2})
     assert [message.status for message in second.context["page"].object_list] == ["queued"]
     assert 'aria-current="page">Queued (3)' in second.text
+
+
+def test_an_htmx_status_change_marks_the_current_status_link_and_pushes_its_url(personas, campaign):
+    make_queued(workspace=personas.workspace, campaign=campaign, cite_signal=False)
+    make_queued(workspace=personas.workspace, campaign=campaign, cite_signal=False, status="sent")
+    client = personas.client_for(personas.manager)
+
+    swap = client.get(reverse("agents:outbox_list"), {"status": "sent"}, headers={"HX-Request": "true"})
+
+    html = swap.text
+    assert "<html" not in html and html.lstrip().startswith('<div id="outbox-results">')
+    links = re.search(r'<nav aria-label="Filter by status".*?</nav>', html, re.S).group(0)
+    assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', links) == ["Sent (1)"]
+    assert swap["HX-Push-Url"] == reverse("agents:outbox_list") + "?status=sent"
+    every = client.get(reverse("agents:outbox_list"), {"status": ""}, headers={"HX-Request": "true"})
+    assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', every.text) == ["All"]
+    assert every["HX-Push-Url"] == reverse("agents:outbox_list")
+    # The form on the page swaps exactly that block.
+    page = client.get(reverse("agents:outbox_list")).text
+    assert 'hx-target="#outbox-results"' in page and page.count('id="outbox-results"') == 1
