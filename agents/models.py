@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from agents import labels
 from campaigns.models import Campaign, Contact
 from salesops.models import Workspace
 
@@ -112,6 +113,14 @@ class AgentStep(models.Model):
 
     def __str__(self):
         return f"{self.agent} step {self.pk} ({self.decision or self.error[:20]})"
+
+    @property
+    def model_label(self) -> str:
+        return labels.model_label(self.provider, self.model)
+
+    @property
+    def prompt_label(self) -> str:
+        return labels.prompt_label(self.prompt_version)
 
 
 class Handoff(models.Model):

@@ -24,29 +24,6 @@ class Finding(BaseModel):
 
 
 # What a person reads for each kind of verifier finding (the kinds are the verifier's codes).
-FINDING_LABELS = {
-    "customer_not_public": "Customer not cleared to be named",
-    "discount_beyond_policy": "Discount beyond the policy",
-    "injection_followed": "Followed injected instructions",
-    "invented_case_study": "Invented case study",
-    "link_not_allowed": "Link not allowed",
-    "misquoted_proof": "Misquoted proof point",
-    "missing_postal_address": "Missing postal address",
-    "missing_signature": "Missing signature",
-    "pricing": "Mentions pricing",
-    "prompt_injection": "Prompt injection in the sources",
-    "stale_signal": "Stale signal",
-    "uncited_claim": "Claim without a source",
-    "unknown_citation": "Unknown source cited",
-    "unsupported_customer": "Customer not in the proof points",
-    "unsupported_number": "Number without a source",
-}
-
-
-def finding_label(kind: str) -> str:
-    return FINDING_LABELS.get(kind) or (kind.replace("_", " ").capitalize() if kind else "Unknown")
-
-
 class WriteInput(BaseModel):
     strategy: Strategy
     lead: Lead

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from agents.labels import FINDING_LABELS
 from campaigns.models import Signal
 from review.selectors import AGED_AFTER, OLD_AFTER
 
@@ -51,25 +52,7 @@ def side_by_side(draft: str, sent: str) -> tuple[list[DiffLine], list[DiffLine]]
 # (get_FOO_display); these are the codes that live in JSON: finding kinds, reply categories, verdicts,
 # routing decisions, agent names. Anything missing still reads as words (see `label`).
 LABELS = {
-    # verifier findings
-    "uncited_claim": "Claim without a source",
-    "unknown_citation": "Source not found",
-    "stale_signal": "Outdated signal",
-    "unsupported_number": "Number not backed by a source",
-    "unsupported_customer": "Customer not backed by a source",
-    "customer_not_public": "Customer may not be named",
-    "invented_case_study": "Invented case study",
-    "misquoted_proof": "Misquoted proof point",
-    "discount_beyond_policy": "Discount beyond the policy",
-    "pricing": "Mentions pricing",
-    "link_not_allowed": "Link not allowed",
-    "missing_signature": "Signature missing",
-    "missing_postal_address": "Postal address missing",
-    "prompt_injection": "Instructions hidden in the text",
-    "injection_followed": "Followed hidden instructions",
-    "forbidden_phrase": "Forbidden phrase",
-    "forbidden_topic": "Forbidden topic",
-    "tone": "Tone",
+    **FINDING_LABELS,
     # reply categories
     "interested": "Interested",
     "question": "A question",
@@ -163,34 +146,6 @@ def readable(text: str) -> str:
 
 
 # Providers people recognise by name; "offline" and "rules" are the deterministic stand-ins of a model.
-PROVIDERS = {"anthropic": "Anthropic", "openai": "OpenAI"}
-
-
-def model_label(provider: str, model: str) -> str:
-    """Which model took a step, as a person says it: "Offline rules", "claude-sonnet-4-5 (Anthropic)"."""
-    provider, model = str(provider or "").strip(), str(model or "").strip()
-    if provider == "offline":
-        return "Offline rules"
-    if provider == "rules" or (not provider and model == "rules"):
-        return "Fixed rules, no model"
-    if not provider:
-        return model or "—"
-    named = PROVIDERS.get(provider, label(provider))
-    return f"{model} ({named})" if model and model != provider else named
-
-
-_PROMPT_VERSION = re.compile(r"^(?:[a-z_]+-)?v?(\d+(?:\.\d+)*)$", re.IGNORECASE)
-
-
-def prompt_label(version: str) -> str:
-    """A prompt's version without the agent's name in front of it: "research-1" -> "prompt v1"."""
-    text = str(version or "").strip()
-    if not text:
-        return "—"
-    match = _PROMPT_VERSION.match(text)
-    return f"prompt v{match.group(1)}" if match else f"prompt {label(text).lower()}"
-
-
 _BRIEF_SIGNAL_LINE = re.compile(r"^(\s*[-*]\s*)([a-z][a-z_]*)(:)", re.MULTILINE)
 _SIGNAL_KINDS = dict(Signal.Kind.choices)
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
 from agents.insights.models import DraftEdit
+from agents.labels import finding_label
 from agents.meetings.models import LIVE_STATUSES, Meeting
 from agents.models import AgentRun, AgentStep, Handoff, Mailbox, MailboxDay, OutboundMessage, Suppression
-from agents.writer import finding_label
 from campaigns.models import Campaign, Contact, Signal
 from salesops.models import Workspace
 

@@ -15,7 +15,15 @@ def test_a_run_page_shows_every_step_with_model_prompt_tokens_and_decision(perso
     client = personas.client_for(personas.admin)
     page = client.get(reverse("agent_runs:run_detail", args=[run.pk]))
     assert [step.agent for step in page.context["steps"]] == ["research", "qualify", "write", "verify", "route"]
-    for text in ("research-1", "qualify-1", "write-1", "verify-1", "offline", "qualified", "review every email"):
+    # Prompt versions read as "prompt v1" (the raw version in its title), the offline model as words.
+    for text in (
+        'title="research-1"',
+        'title="write-1"',
+        "prompt v1",
+        "Offline rules",
+        "qualified",
+        "review every email",
+    ):
         assert text in page.text
     assert lead.signal.title in page.text  # what the research agent saw
 

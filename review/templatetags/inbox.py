@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from agents import labels
 from review import display
 
 register = template.Library()
@@ -58,13 +59,13 @@ def readable(text) -> str:
 @register.filter
 def model_label(step) -> str:
     """The model of an agent step in words ("Offline rules", "claude-sonnet-4-5 (Anthropic)")."""
-    return display.model_label(getattr(step, "provider", ""), getattr(step, "model", ""))
+    return labels.model_label(getattr(step, "provider", ""), getattr(step, "model", ""))
 
 
 @register.filter
 def prompt_label(version) -> str:
     """A prompt version as "prompt v1"."""
-    return display.prompt_label(version)
+    return labels.prompt_label(version)
 
 
 @register.filter

@@ -13,11 +13,11 @@ from agents.insights import selectors
 from agents.insights.models import DraftEdit
 from agents.insights.services import draft_similarity
 from agents.insights.tests.support import demo_story
+from agents.labels import finding_label
 from agents.meetings.models import Meeting
 from agents.models import AgentRun, AgentStep, Handoff, OutboundMessage
 from agents.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
-from agents.writer import finding_label
 
 pytestmark = pytest.mark.django_db
 

@@ -83,7 +83,8 @@ def test_the_page_filters_and_opens_a_step_and_an_edited_draft_as_a_diff(story):
 
     step = AgentStep.objects.filter(workspace=story.workspace, agent="write").first()
     detail = client.get(reverse("insights:step_detail", args=[step.pk]), headers={"HX-Request": "true"})
-    assert step.model in detail.text and step.prompt_version in detail.text and "Input" in detail.text
+    assert step.model_label in detail.text and step.prompt_label in detail.text and "Input" in detail.text
+    assert "Offline rules" in detail.text
     assert "<html" not in detail.text
 
     event = AuditEvent.objects.get(workspace=story.workspace, verb="handoff.edited")
