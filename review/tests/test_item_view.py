@@ -101,6 +101,13 @@ def test_the_thread_shows_what_was_already_sent_to_the_contact(personas):
     assert message.body_text.splitlines()[0] in html
 
 
+def test_the_item_links_to_the_whole_conversation_and_the_contacts_page(personas):
+    handoff = make_review_handoff(workspace=personas.workspace)
+    html = _item(personas.client_for(personas.rep), handoff, **HTMX)
+    assert reverse("review:thread", args=[handoff.contact_id]) in html
+    assert reverse("insights:contact_detail", args=[handoff.contact_id]) in html
+
+
 def test_what_a_person_changed_in_the_agents_draft_is_shown(personas):
     handoff = make_review_handoff(workspace=personas.workspace)
     draft = handoff.proposal["draft"]
