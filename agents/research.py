@@ -8,10 +8,10 @@ from agents.base import AgentCall, ask_model
 from agents.context import Lead, Strategy
 from agents.injection import find_instructions
 from agents.llm import register_offline_handler
-from campaigns.models import Signal
+from campaigns.choices import SignalKind
 
 # The words a person reads for a signal's kind: the brief and the reasons are prose shown in the inbox.
-SIGNAL_KIND_WORDS = dict(Signal.Kind.choices)
+SIGNAL_KIND_WORDS = dict(SignalKind.choices)
 
 # A signal loses half its value every this many days.
 RECENCY_HALF_LIFE_DAYS = 30

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from campaigns.choices import SignalKind
 from salesops.models import Workspace
 
 
@@ -362,14 +363,7 @@ class Contact(models.Model):
 class Signal(models.Model):
     """Something that happened to an account or a person: the grounding for what agents write."""
 
-    class Kind(models.TextChoices):
-        FUNDING = "funding", "Funding round"
-        JOB_CHANGE = "job_change", "Job change"
-        HIRING = "hiring", "Hiring"
-        PRODUCT_USAGE = "product_usage", "Product usage"
-        SUPPORT_TICKET = "support_ticket", "Support ticket"
-        WEB_INTENT = "web_intent", "Web intent"
-        NEWS = "news", "News"
+    Kind = SignalKind
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="signals")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="signals")

@@ -46,7 +46,8 @@ def test_an_admin_filters_the_audit_timeline(live_server, page):
     expect(rows.first).to_be_visible()
     assert rows.count() >= 1 and page.locator("tr.timeline-event").count() == 0
     rows.first.locator("summary").click()  # the step's details open in place (htmx)
-    expect(rows.first.locator(".detail-body")).to_contain_text("verify")
+    expect(rows.first.locator(".detail-body")).to_contain_text("Decision")
+    expect(rows.first.locator(".detail-body [title^=verify]")).to_have_count(1)  # the verifier's prompt
     assert not _serious_violations(page)
 
 
