@@ -12,6 +12,7 @@ from agents.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 from campaigns.tests.factories import make_campaign
 from salesops.models import User, Workspace
+from salesops.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,11 +33,7 @@ def demo_inbox(live_server):
 
 
 def _sign_in(page, live_server, email: str) -> None:
-    page.goto(live_server.url + "/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("salesops-demo")
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/dashboard/")
+    sign_in(page, live_server.url, email, password="salesops-demo")
 
 
 def _open_item_id(page) -> str:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from campaigns.tests.factories import make_campaign
 from review.tests.factories import make_handoff
-from salesops.tests.factories import PASSWORD
+from salesops.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +24,7 @@ def test_the_url_follows_each_filter_change_and_a_reload_shows_the_same_list(per
     spring_exception = make_handoff(workspace=workspace, kind="exception", campaign=spring)
     autumn_exception = make_handoff(workspace=workspace, kind="exception", campaign=autumn)
     make_handoff(workspace=workspace, kind="draft_review", campaign=autumn)
-    page.goto(live_server.url + "/")
-    page.get_by_label("Email").fill(personas.rep.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/dashboard/")
+    sign_in(page, live_server.url, personas.rep.user.email)
     page.goto(live_server.url + "/inbox/")
     expect(page.locator("#inbox-rows > li.inbox-row")).to_have_count(3)
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from agents.models import AgentRun, Handoff, OutboundMessage, TakeOver
 from campaigns.tests.factories import make_contact
 from review.tests.factories import make_review_handoff
-from salesops.tests.factories import PASSWORD
+from salesops.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,11 +57,7 @@ def _next_opens(page, before: str) -> None:
 
 def test_a_rep_works_a_queue_of_sixty_to_empty_by_keyboard_alone(personas, live_server, page):
     handoffs = _queue_of(personas.workspace, QUEUE)
-    page.goto(live_server.url + "/")
-    page.get_by_label("Email").fill(personas.rep.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/dashboard/")
+    sign_in(page, live_server.url, personas.rep.user.email)
     page.goto(live_server.url + "/inbox/")
     page.evaluate("window.stillTheSamePage = true")  # gone if anything below loads a whole page
     expect(page.locator("#count-all")).to_have_text(str(QUEUE))

@@ -55,6 +55,7 @@ from salesops.models import Membership, Role, User
 
 STEPS_PER_HANDOFF = 10
 PASSWORD = "bench-reviewer-password"  # noqa: S105 - throwaway accounts of a benchmark workspace
+KEEP_ALIVE_SECONDS = 5  # gunicorn keeps an idle connection open this long
 SHARED_EVERY = 10  # one open item in ten stays unassigned: anyone may take it
 SIGN_IN = ("sign-in page", "sign in")
 KINDS = ("sign-in page", "sign in", "list", "next page", "item", "approve", "reject", "snooze", "dismiss")
@@ -129,6 +130,10 @@ class _Reviewer:
             base_url=base_url,
             timeout=30.0,
             follow_redirects=False,
+            # A pooled connection is dropped before gunicorn closes it (its --keep-alive is longer): else a
+            # request sent just as the server closes an idle connection dies with "Server disconnected",
+            # which a browser would retry silently and is no fault of the application.
+            limits=httpx.Limits(keepalive_expiry=KEEP_ALIVE_SECONDS / 2),
         )
         self.client.cookies.jar.set_policy(_LocalhostIsSecure())
         self.origin = base_url
@@ -299,6 +304,7 @@ class _Gunicorn:
             f"--threads={self.threads}",
             f"--worker-class={'gthread' if self.threads > 1 else 'sync'}",
             "--timeout=60",
+            f"--keep-alive={KEEP_ALIVE_SECONDS}",
             "--log-level=warning",
         ]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
