@@ -6,8 +6,8 @@ class AgentsConfig(AppConfig):
     verbose_name = "Agent team"
 
     def ready(self):
-        from agents import offline_handlers  # noqa: F401  (registers each agent's rule-based handler)
-        from agents.tasks import enqueue_campaign_tick
+        from agents.outreach.tasks import enqueue_campaign_tick
+        from agents.team import offline_handlers  # noqa: F401  (registers each agent's rule-based handler)
         from campaigns import hooks
 
         # An activated campaign starts working at once instead of at the next scheduled tick.

@@ -3,7 +3,8 @@ worker of `make run` picks it up; approved emails then appear under Settings →
 
 from django_q.tasks import async_task
 
-from agents.models import Mailbox
+from agents.delivery.models import Mailbox
+from agents.outreach.tasks import campaign_tick_task
 from campaigns.models import Campaign
 
 DEMO_MAILBOXES = [
@@ -30,4 +31,4 @@ def load(workspace) -> None:
         if created:
             mailbox.campaigns.set(active)
     for campaign in active:
-        async_task("agents.tasks.campaign_tick_task", campaign.pk)
+        async_task(campaign_tick_task, campaign.pk)

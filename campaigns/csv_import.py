@@ -25,7 +25,8 @@ from django.utils import timezone
 from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
-from campaigns import ingest
+# The module: campaigns.tasks imports this one, and the import job is enqueued by reference to its task.
+from campaigns import ingest, tasks
 from campaigns.models import Contact, ImportJob, ImportRowError
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role, Workspace
@@ -447,7 +448,7 @@ def import_job_start(*, membership: Membership, job: ImportJob, mapping: dict[st
     job_id = job.pk
     # robust: a broker hiccup must not turn the already committed request into an error page.
     transaction.on_commit(
-        lambda: async_task("campaigns.tasks.import_job_run_task", job_id, task_name=f"import-{job_id}"),
+        lambda: async_task(tasks.import_job_run_task, job_id, task_name=f"import-{job_id}"),
         robust=True,
     )
     return job

@@ -18,8 +18,9 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from agents.delivery.models import OutboundMessage
 from agents.delivery.send_now import SENDABLE_STATUSES, may_send_now
-from agents.models import AgentStep, Handoff, OutboundMessage, TakeOver
+from agents.models import AgentStep, Handoff, TakeOver
 from campaigns.models import Campaign, ProofPoint, Signal
 from salesops.models import Membership, Role
 

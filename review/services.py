@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from agents.decisions import HandoffAlreadyHandled, handoff_approve, handoff_reject
 from agents.models import Handoff
-from agents.services import HandoffAlreadyHandled, handoff_approve, handoff_reject
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from django.db.models import Q
 
 from agents.conversations.models import InboundMessage
-from agents.models import AgentStep, Handoff, OutboundMessage, TakeOver
+from agents.delivery.models import OutboundMessage
+from agents.models import AgentStep, Handoff, TakeOver
 from campaigns.models import Contact
 from salesops.models import AuditEvent, Workspace
 

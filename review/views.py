@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
-from agents import inbox_support
-from agents import services as decisions
+from agents import decisions
 from agents.models import Handoff
 from campaigns.models import Contact
 from review import display, selectors
@@ -474,7 +473,7 @@ def compose(request, handoff_id: int):
     if not form.is_valid():
         return _refused(request, handoff, filters, ValidationError("Write a subject and a message."))
     try:
-        inbox_support.person_message_queue(
+        decisions.person_message_queue(
             handoff=handoff,
             actor=request.membership,
             subject=form.cleaned_data["subject"],

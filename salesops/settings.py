@@ -72,7 +72,13 @@ WSGI_APPLICATION = "salesops.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Delivery and outreach are sub-packages of the agents app, not apps of their own: their templates
+        # sit beside their views, so the loader is told where.
+        "DIRS": [
+            BASE_DIR / "templates",
+            BASE_DIR / "agents" / "delivery" / "templates",
+            BASE_DIR / "agents" / "outreach" / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -15,13 +15,12 @@ urlpatterns = [
     path("settings/members/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     # Settings -> API keys: views live in campaigns (which owns ApiKey); included by name so the core imports no app.
     path("settings/api-keys/", include("campaigns.urls_api_keys")),
-    # Settings -> Mailboxes, Suppression, Outbox, Sandbox mail, and the public unsubscribe link (agents owns delivery).
+    # The agent team: delivery's settings pages and unsubscribe link, the agent runs.
     path("", include("agents.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
     path("campaigns/", include("campaigns.urls")),
-    path("agent-runs/", include("agents.urls_runs")),
     path("inbox/", include("review.urls")),
     path("meetings/", include("agents.meetings.urls")),
     # Dashboards and the audit timeline read agents' data, so they live in agents.insights.

@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.base import AgentCall
-from agents.injection import find_instructions
 from agents.llm import LLMRequest, Provider, model_for, register_offline_handler
-from agents.prompts import load_prompt
+from agents.team.base import AgentCall
+from agents.team.injection import find_instructions
+from agents.team.prompts import load_prompt
 
 Category = Literal[
     "interested",

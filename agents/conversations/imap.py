@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from agents.conversations.models import InboundMessage
 from agents.conversations.services import inbound_receive
 from agents.delivery.crypto import SecretUnreadable, decrypt
-from agents.models import Mailbox
+from agents.delivery.models import Mailbox
 
 logger = logging.getLogger(__name__)
 IMAP_TIMEOUT_SECONDS = 30

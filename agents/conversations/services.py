@@ -16,20 +16,24 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from agents.conversations import tasks
 from agents.conversations.classify import ClassifyInput, ClassifyOutput, classify
 from agents.conversations.models import InboundMessage
 from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message, written_at
 from agents.delivery.health import delivery_record_bounce
+from agents.delivery.models import EmailThread, Mailbox, OutboundMessage, Suppression
 from agents.delivery.unsubscribe import (
     PENDING_STATUSES,
     UnsubscribeTarget,
     cancel_pending_messages,
     contact_unsubscribe,
 )
+from agents.handoffs import handoff_open, record_step
 from agents.llm import LLMError, get_provider
 from agents.meetings.services import offer_meeting
-from agents.models import AgentRun, EmailThread, Handoff, Mailbox, OutboundMessage, Suppression
-from agents.pipeline import WorkspaceBudget, handoff_open, record_step
+from agents.models import AgentRun, Handoff
+from agents.outreach.budget import WorkspaceBudget
+from agents.outreach.tasks import lead_batch_task
 from campaigns.ingest import normalize_domain
 from campaigns.models import Account, Campaign, Contact
 from salesops.audit import audit_record
@@ -88,7 +92,7 @@ def inbound_receive(*, workspace: Workspace, raw: bytes, channel: str) -> Receiv
         after={"from": inbound.from_address, "subject": inbound.subject, "reason": failure},
     )
     if not failure:
-        transaction.on_commit(lambda: async_task("agents.conversations.tasks.inbound_process_task", inbound.pk))
+        transaction.on_commit(lambda: async_task(tasks.inbound_process_task, inbound.pk))
     return Received(inbound, True)
 
 
@@ -472,5 +476,5 @@ def answer_reply(*, inbound, output: ClassifyOutput, contact: Contact, thread) -
             "reply_context": {"text": inbound.text, "category": output.category, "meeting_offer": meeting_offer},
         },
     )
-    transaction.on_commit(lambda: async_task("agents.tasks.lead_batch_task", [run.pk]))
+    transaction.on_commit(lambda: async_task(lead_batch_task, [run.pk]))
     return f"{output.category.capitalize()}: an answer is being drafted (run {run.pk})."

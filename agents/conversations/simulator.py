@@ -14,12 +14,12 @@ from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from agents.conversations import services
 from agents.conversations.models import InboundMessage
-from agents.conversations.services import inbound_receive
+from agents.delivery.models import SandboxMail
 from agents.meetings import selectors as meetings_selectors
 from agents.meetings.links import LinkInvalid, booking_from_token
 from agents.meetings.services import BookingRefused, SlotTaken, meeting_book
-from agents.models import SandboxMail
 
 SIMULATED_DOMAIN = "prospects.simulator"
 # (share out of 20, what the prospect writes). One in five stays silent.
@@ -180,7 +180,7 @@ def simulate_prospect_replies(*, now=None) -> int:
             # Silence is recorded too, so the prospect is not asked again.
             raw = b""
         if raw:
-            inbound_receive(workspace=mail.workspace, raw=raw, channel=InboundMessage.Channel.SIMULATOR)
+            services.inbound_receive(workspace=mail.workspace, raw=raw, channel=InboundMessage.Channel.SIMULATOR)
             count += 1
         else:
             InboundMessage.objects.get_or_create(

@@ -1,12 +1,12 @@
 """django-q2 entry points for inbound mail."""
 
-from agents.conversations.services import inbound_process
-from agents.conversations.simulator import simulate_prospect_replies
+# Modules, not names: services enqueue these tasks by reference, so each module imports the other.
+from agents.conversations import services, simulator
 
 
 def inbound_process_task(inbound_id: int) -> str:
-    return inbound_process(inbound_id=inbound_id).status
+    return services.inbound_process(inbound_id=inbound_id).status
 
 
 def simulate_prospect_replies_task() -> int:
-    return simulate_prospect_replies()
+    return simulator.simulate_prospect_replies()

@@ -7,8 +7,8 @@ from email.utils import formataddr
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from agents.delivery.models import EmailThread, Mailbox, OutboundMessage
 from agents.delivery.unsubscribe import unsubscribe_token, unsubscribe_url
-from agents.models import EmailThread, Mailbox, OutboundMessage
 from campaigns.models import Contact
 
 UNSUBSCRIBE_LINE = "If you'd rather not hear from me again, unsubscribe here: {url}"
@@ -61,7 +61,7 @@ def compose(
     footer.append(UNSUBSCRIBE_LINE.format(url=link))
     text = "\n\n".join([body, *closing]) + "\n\n-- \n" + "\n".join(footer) + "\n"
     html = render_to_string(
-        "agents/email/message.html",
+        "delivery/email/message.html",
         {
             "paragraphs": [part for part in body.split("\n\n") if part.strip()],
             "signature": closing[0] if closing else "",

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from agents.models import Mailbox, OutboundMessage
+from agents.delivery.models import Mailbox, OutboundMessage
 from campaigns.models import Campaign
 
 

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from agents.delivery.models import Mailbox, OutboundMessage, Suppression
 from agents.delivery.unsubscribe import cancel_pending_messages
-from agents.models import Handoff, Mailbox, OutboundMessage, Suppression
-from agents.pipeline import handoff_open
+from agents.handoffs import handoff_open
+from agents.models import Handoff
 from campaigns.models import Campaign, Contact
 from salesops.audit import audit_record
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.delivery.crypto import SecretUnreadable, encrypt
+from agents.delivery.models import Mailbox, OutboundMessage
 from agents.delivery.transport import DeliveryError, transport_for
-from agents.models import Mailbox, OutboundMessage
 from campaigns.models import Campaign
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role

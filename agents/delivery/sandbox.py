@@ -19,7 +19,7 @@ from email.message import EmailMessage as ParsedMessage
 from django.core.mail import EmailMessage
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
 
-from agents.models import SandboxMail
+from agents.delivery.models import SandboxMail
 from salesops.models import Membership
 
 

@@ -29,9 +29,10 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage, Suppression
 from agents.delivery.timezones import recipient_zone, zone
-from agents.models import EmailThread, Handoff, Mailbox, MailboxDay, OutboundMessage, Suppression, TakeOver
-from agents.pipeline import handoff_open
+from agents.handoffs import handoff_open
+from agents.models import Handoff, TakeOver
 from campaigns.models import Campaign, Contact
 from salesops.models import Workspace
 

@@ -4,7 +4,7 @@ from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from agents.models import Mailbox, MailboxDay, OutboundMessage, SandboxMail, Suppression
+from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, SandboxMail, Suppression
 from campaigns.models import Campaign
 from salesops.models import Workspace
 

@@ -18,10 +18,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agents import tasks
+from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
 from agents.delivery.scheduling import DEFAULT_SEND_DAYS, WEEKDAY_NAMES, recipient_domain, tick_seconds
+from agents.delivery.tasks import enqueue_delivery_send
 from agents.delivery.timezones import recipient_zone, zone
-from agents.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
 from campaigns.models import Campaign
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role
@@ -186,7 +186,7 @@ def outbound_send_now(*, message: OutboundMessage, actor: Membership, now: datet
         ]
     )
     if not waits:
-        transaction.on_commit(tasks.enqueue_delivery_send)
+        transaction.on_commit(enqueue_delivery_send)
     return SendNowResult(message=message, slot=slot, waits_for_business_hours=waits, text=text)
 
 

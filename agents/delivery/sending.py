@@ -26,10 +26,11 @@ from django.utils import timezone
 from agents.delivery.compose import compose
 from agents.delivery.crypto import SecretUnreadable
 from agents.delivery.health import delivery_record_bounce, mailbox_stop
+from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, Suppression
 from agents.delivery.scheduling import CANCEL_TEXT, conversation_stop_reason
 from agents.delivery.transport import DeliveryError, Transport, transport_for
-from agents.models import Handoff, Mailbox, MailboxDay, OutboundMessage, Suppression, TakeOver
-from agents.pipeline import handoff_open
+from agents.handoffs import handoff_open
+from agents.models import Handoff, TakeOver
 from campaigns.models import Campaign, Signal
 from salesops.audit import audit_record
 

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from agents.delivery.models import Suppression
 from agents.delivery.unsubscribe import cancel_pending_messages
-from agents.models import Suppression
 from campaigns.models import Contact
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role

@@ -20,8 +20,8 @@ from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.utils.module_loading import import_string
 
 from agents.delivery.crypto import decrypt
+from agents.delivery.models import Mailbox
 from agents.delivery.sandbox import sandbox_keep
-from agents.models import Mailbox
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import OutboundMessage, Suppression
+from agents.delivery.models import OutboundMessage, Suppression
 from campaigns.models import Contact
 from salesops.audit import audit_record
 from salesops.models import Workspace

@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from agents.evaluation.dataset import load_strategy
 from agents.models import AgentRun, AgentStep, ModelBudget
-from agents.pipeline import WorkspaceBudget, lead_pipeline_run, strategy_for
+from agents.outreach.budget import WorkspaceBudget
+from agents.outreach.lead_facts import strategy_for
+from agents.outreach.pipeline import lead_pipeline_run
 from campaigns.models import (
     ICP,
     Account,

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from agents.context import AccountFacts, ContactFacts, Lead, SignalFact, StepFacts, Strategy
-from agents.qualify import QualifyOutput
-from agents.verifier import VerifyOutput
-from agents.writer import WriteOutput
+from agents.team.context import AccountFacts, ContactFacts, Lead, SignalFact, StepFacts, Strategy
+from agents.team.qualify import QualifyOutput
+from agents.team.verifier import VerifyOutput
+from agents.team.writer import WriteOutput
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCE_TIME = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

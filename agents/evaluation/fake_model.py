@@ -24,15 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agents.context import Lead, Strategy
-from agents.prompts import load_prompt
-from agents.qualify import QualifyInput, qualify_offline
-from agents.research import ResearchInput, ResearchOutput, research_offline
-
 # The fake server lives with the tests that drive the SDK against it; the benchmark reuses it as is.
-from agents.tests.fake_anthropic import FakeAnthropic
-from agents.verifier import VerifyInput, verify_offline
-from agents.writer import Finding, WriteInput, WriteOutput, write_offline
+from agents.llm.tests.fake_anthropic import FakeAnthropic
+from agents.team.context import Lead, Strategy
+from agents.team.prompts import load_prompt
+from agents.team.qualify import QualifyInput, qualify_offline
+from agents.team.research import ResearchInput, ResearchOutput, research_offline
+from agents.team.verifier import VerifyInput, verify_offline
+from agents.team.writer import Finding, WriteInput, WriteOutput, write_offline
 
 AGENTS = ("research", "qualify", "write", "verify")
 _LINE_AFTER = {

@@ -18,11 +18,11 @@ from typing import Any
 
 from agents.evaluation.dataset import VERDICTS, DraftCase, EvaluationSet, PlantedDefect, load_evaluation_set
 from agents.llm import LLMError, Provider
-from agents.qualify import QualifyInput, QualifyOutput, qualify
-from agents.research import ResearchInput, ResearchOutput, research
-from agents.router import RouteInput, route
-from agents.verifier import VerifyInput, VerifyOutput, verify
-from agents.writer import Finding
+from agents.team.qualify import QualifyInput, QualifyOutput, qualify
+from agents.team.research import ResearchInput, ResearchOutput, research
+from agents.team.router import RouteInput, route
+from agents.team.verifier import VerifyInput, VerifyOutput, verify
+from agents.team.writer import Finding
 
 # The verifier's finding kinds that name each kind of planted defect.
 DETECTED_BY: dict[str, set[str]] = {

@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from agents.context import Strategy
 from agents.models import AgentStep
-from agents.pipeline import strategy_for
-from agents.router import RouteInput, route
-from agents.verifier import VerifyInput, VerifyOutput, deterministic_checks
-from agents.writer import WriteOutput
+from agents.outreach.lead_facts import strategy_for
+from agents.team.context import Strategy
+from agents.team.router import RouteInput, route
+from agents.team.verifier import VerifyInput, VerifyOutput, deterministic_checks
+from agents.team.writer import WriteOutput
 from campaigns.models import Campaign
 
 WINDOW = timedelta(days=30)

@@ -6,8 +6,9 @@ from datetime import date
 
 from django.utils import timezone
 
-from agents import planning
-from agents.models import AgentRun, CampaignPlan, Handoff, OutboundMessage
+from agents.delivery.models import OutboundMessage
+from agents.models import AgentRun, CampaignPlan, Handoff
+from agents.outreach import planning
 from campaigns.models import Campaign
 
 
@@ -28,7 +29,7 @@ class TodayPlan:
 
 
 def campaign_plan_today(*, campaign: Campaign, today: date | None = None) -> TodayPlan:
-    """The planner's own figures (agents.planning), never a second computation, and what is already under
+    """The planner's own figures (agents.outreach.planning), never a second computation, and what is already under
     way: runs being worked, items waiting for a person, emails not yet sent."""
     today = today or timezone.localdate()
     stored = CampaignPlan.objects.filter(campaign=campaign, day=today).first()

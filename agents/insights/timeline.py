@@ -18,8 +18,9 @@ from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 
 from agents.conversations.models import InboundMessage
+from agents.delivery.models import OutboundMessage
 from agents.meetings.models import Meeting
-from agents.models import AgentRun, AgentStep, Handoff, OutboundMessage
+from agents.models import AgentRun, AgentStep, Handoff
 from campaigns.models import Contact
 from salesops.models import AuditEvent, Workspace
 

@@ -2,12 +2,12 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from agents.meetings.models import LIVE_STATUSES, Availability, BusyBlock, Meeting
 from agents.meetings.slots import Rules, Slot, open_slots, pick_proposals
 from agents.meetings.time_zones import country_zone, is_valid_zone
-from campaigns.models import Campaign, Contact
+from campaigns.models import Contact
 from salesops.models import Membership, Role
 
 DEFAULT_MEETING_MINUTES = 30
@@ -160,11 +160,6 @@ def upcoming_meeting_of(*, contact: Contact, now: datetime) -> Meeting | None:
         .order_by("start")
         .first()
     )
-
-
-def qualified_meetings_booked(campaign: Campaign) -> int:
-    """The campaign goal's count: its meetings marked qualified that were not cancelled."""
-    return Meeting.objects.filter(campaign=campaign, qualified=True).filter(~Q(status=Meeting.Status.CANCELLED)).count()
 
 
 def _valid_or_utc(name: str) -> str:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from agents.meetings import selectors
+from agents.meetings import selectors, tasks
 from agents.meetings.ics_feeds import FeedError, busy_periods, fetch_feed, normalise_feed_url
 from agents.meetings.invitations import CANCEL, REQUEST, invitation_messages
 from agents.meetings.links import BOOKING_LINK_MAX_AGE, booking_link
@@ -219,9 +219,7 @@ def _hold_cells(meeting: Meeting) -> None:
 
 def _send_invitations_on_commit(meeting: Meeting, method: str) -> None:
     meeting_id, sequence = meeting.pk, meeting.sequence
-    transaction.on_commit(
-        lambda: async_task("agents.meetings.tasks.meeting_invitations_send_task", meeting_id, sequence, method)
-    )
+    transaction.on_commit(lambda: async_task(tasks.meeting_invitations_send_task, meeting_id, sequence, method))
 
 
 def _meeting_facts(meeting: Meeting) -> dict:
@@ -424,8 +422,8 @@ def meeting_invitations_send(*, meeting_id: int, sequence: int, method: str) -> 
     A newer change supersedes an older one not yet sent. A failure opens an exception handoff so
     that a person sees it; the meeting itself stands.
     """
+    from agents.handoffs import handoff_open
     from agents.models import Handoff  # agents' core modules; imported here to keep this app's import light
-    from agents.pipeline import handoff_open
 
     meeting = Meeting.objects.select_related("rep", "contact__account", "campaign", "workspace").get(pk=meeting_id)
     if meeting.sequence != sequence:

@@ -1,5 +1,6 @@
 """django-q2 entry points of the meetings app: thin wrappers over services."""
 
+# The module, not its names: services enqueue these tasks by reference, so each module imports the other.
 from agents.meetings import services
 
 

@@ -34,7 +34,7 @@ PUBLIC_URLS: dict[str, str] = {
 
 @pytest.fixture
 def access_rows(personas):
-    from agents.pipeline import lead_pipeline_run
+    from agents.outreach.pipeline import lead_pipeline_run
     from agents.tests.factories import make_lead
 
     personas.run = lead_pipeline_run(run_id=make_lead(workspace=personas.workspace).run.pk)
@@ -45,9 +45,9 @@ def access_rows(personas):
 def _delivery_rows(personas) -> None:
     from django.core.mail import EmailMessage
 
+    from agents.delivery.models import Suppression
     from agents.delivery.sandbox import sandbox_keep
-    from agents.models import Suppression
-    from agents.tests.delivery_support import make_mailbox, make_queued
+    from agents.delivery.tests.support import make_mailbox, make_queued
 
     personas.mailbox = make_mailbox(workspace=personas.workspace)
     personas.suppression = Suppression.objects.create(

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from agents import services
-from agents.models import AgentRun, Handoff, OutboundMessage, TakeOver
-from agents.pipeline import lead_pipeline_run
+from agents import decisions
+from agents.delivery.models import OutboundMessage
+from agents.models import AgentRun, Handoff, TakeOver
+from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 from salesops.models import AuditEvent
 
@@ -25,7 +26,7 @@ def _draft_review(personas, **fields) -> Handoff:
 
 def test_approving_queues_the_draft_once_and_records_who(personas):
     handoff = _draft_review(personas)
-    message = services.handoff_approve(handoff=handoff, actor=personas.rep)
+    message = decisions.handoff_approve(handoff=handoff, actor=personas.rep)
     assert message.status == OutboundMessage.Status.QUEUED
     assert message.approved_by == personas.rep.user and not message.sent_without_person
     assert message.body_text == handoff.proposal["draft"]["body"]
@@ -36,9 +37,9 @@ def test_approving_queues_the_draft_once_and_records_who(personas):
 
 def test_the_second_person_acting_is_told_who_already_handled_it(personas):
     handoff = _draft_review(personas)
-    services.handoff_approve(handoff=handoff, actor=personas.rep)
-    with pytest.raises(services.HandoffAlreadyHandled, match="Already handled by rep@acme.test \\(approved\\)"):
-        services.handoff_reject(handoff=handoff, actor=personas.manager, reason="tone")
+    decisions.handoff_approve(handoff=handoff, actor=personas.rep)
+    with pytest.raises(decisions.HandoffAlreadyHandled, match="Already handled by rep@acme.test \\(approved\\)"):
+        decisions.handoff_reject(handoff=handoff, actor=personas.manager, reason="tone")
     assert OutboundMessage.objects.count() == 1
 
 
@@ -51,9 +52,9 @@ def test_two_people_approving_at_the_same_moment_send_one_email(personas):
     def approve(actor):
         barrier.wait()
         try:
-            services.handoff_approve(handoff=handoff, actor=actor)
+            decisions.handoff_approve(handoff=handoff, actor=actor)
             outcomes.append("approved")
-        except services.HandoffAlreadyHandled as conflict:
+        except decisions.HandoffAlreadyHandled as conflict:
             outcomes.append(str(conflict))
         finally:
             connection.close()
@@ -71,14 +72,14 @@ def test_two_people_approving_at_the_same_moment_send_one_email(personas):
 def test_an_edit_is_verified_again_and_blocked_until_findings_are_overridden(personas):
     handoff = _draft_review(personas)
     body = handoff.proposal["draft"]["body"].replace("Hi Mia,", "Hi Mia, we guarantee a 50% discount.")
-    outcome = services.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Quick idea", body=body)
+    outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Quick idea", body=body)
     assert not outcome.approved
     kinds = {finding.kind for finding in outcome.findings}
     assert {"forbidden_phrase", "discount_beyond_policy", "pricing"} <= kinds
     assert not OutboundMessage.objects.exists()
 
     overrides = dict.fromkeys(kinds, "Approved by our CRO for this account")
-    outcome = services.handoff_edit_approve(
+    outcome = decisions.handoff_edit_approve(
         handoff=handoff, actor=personas.manager, subject="Quick idea", body=body, overrides=overrides
     )
     assert outcome.approved
@@ -94,7 +95,7 @@ def test_an_edit_is_verified_again_and_blocked_until_findings_are_overridden(per
 def test_a_clean_edit_is_approved_and_the_difference_is_kept(personas):
     handoff = _draft_review(personas)
     body = handoff.proposal["draft"]["body"].replace("Hi Mia,", "Hello Mia,")
-    outcome = services.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Hello", body=body)
+    outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Hello", body=body)
     assert outcome.approved
     assert handoff.proposal["draft"]["body"] != outcome.message.body_text == body
 
@@ -102,8 +103,8 @@ def test_a_clean_edit_is_approved_and_the_difference_is_kept(personas):
 def test_rejecting_needs_a_reason_and_do_not_contact_marks_the_contact(personas):
     handoff = _draft_review(personas)
     with pytest.raises(ValidationError):
-        services.handoff_reject(handoff=handoff, actor=personas.rep, reason="other")
-    services.handoff_reject(handoff=handoff, actor=personas.rep, reason="do_not_contact", note="Asked on LinkedIn")
+        decisions.handoff_reject(handoff=handoff, actor=personas.rep, reason="other")
+    decisions.handoff_reject(handoff=handoff, actor=personas.rep, reason="do_not_contact", note="Asked on LinkedIn")
     handoff.contact.refresh_from_db()
     assert handoff.contact.status == "do_not_contact"
     assert AgentRun.objects.get(pk=handoff.run_id).outcome == AgentRun.Outcome.DROPPED
@@ -115,7 +116,7 @@ def test_regenerating_with_an_instruction_writes_verifies_and_routes_again(
     handoff = _draft_review(personas)
     first_body = handoff.proposal["draft"]["body"]
     with django_capture_on_commit_callbacks(execute=True):
-        services.handoff_regenerate(handoff=handoff, actor=personas.rep, instruction="Make it short and formal")
+        decisions.handoff_regenerate(handoff=handoff, actor=personas.rep, instruction="Make it short and formal")
     new = Handoff.objects.exclude(pk=handoff.pk).get(run=handoff.run)
     assert new.status == "open"
     assert new.proposal["draft"]["body"].startswith("Dear Mia,")
@@ -125,15 +126,15 @@ def test_regenerating_with_an_instruction_writes_verifies_and_routes_again(
 
 def test_taking_over_stops_the_agents_and_handing_back_returns_the_contact(personas):
     handoff = _draft_review(personas)
-    services.handoff_take_over(handoff=handoff, actor=personas.rep)
+    decisions.handoff_take_over(handoff=handoff, actor=personas.rep)
     assert TakeOver.objects.filter(contact=handoff.contact, user=personas.rep.user).exists()
     later = AgentRun.objects.create(
         workspace=personas.workspace, campaign=handoff.campaign, contact=handoff.contact, step_position=2
     )
     assert lead_pipeline_run(run_id=later.pk).outcome == AgentRun.Outcome.PERSON_OWNS
     with pytest.raises(PermissionDenied):
-        services.contact_hand_back(contact=handoff.contact, actor=_another_rep(personas))
-    services.contact_hand_back(contact=handoff.contact, actor=personas.rep)
+        decisions.contact_hand_back(contact=handoff.contact, actor=_another_rep(personas))
+    decisions.contact_hand_back(contact=handoff.contact, actor=personas.rep)
     assert not TakeOver.objects.exists()
 
 
@@ -145,8 +146,8 @@ def _another_rep(personas):
 
 def test_taking_over_cancels_email_still_waiting_in_the_outbox(personas):
     handoff = _draft_review(personas)
-    message = services.handoff_approve(handoff=handoff, actor=personas.rep)
-    services.contact_take_over(contact=handoff.contact, actor=personas.rep)
+    message = decisions.handoff_approve(handoff=handoff, actor=personas.rep)
+    decisions.contact_take_over(contact=handoff.contact, actor=personas.rep)
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.CANCELLED
 
@@ -154,17 +155,17 @@ def test_taking_over_cancels_email_still_waiting_in_the_outbox(personas):
 def test_snoozing_needs_a_future_time_and_dismissing_needs_a_note(personas):
     handoff = _draft_review(personas)
     with pytest.raises(ValidationError):
-        services.handoff_snooze(handoff=handoff, actor=personas.rep, until=timezone.now() - timedelta(hours=1))
-    services.handoff_snooze(handoff=handoff, actor=personas.rep, until=timezone.now() + timedelta(hours=4))
+        decisions.handoff_snooze(handoff=handoff, actor=personas.rep, until=timezone.now() - timedelta(hours=1))
+    decisions.handoff_snooze(handoff=handoff, actor=personas.rep, until=timezone.now() + timedelta(hours=4))
     handoff.refresh_from_db()
     assert handoff.status == "snoozed"
     with pytest.raises(ValidationError, match="cannot be dismiss"):
-        services.handoff_dismiss(handoff=handoff, actor=personas.rep, note="noise")
+        decisions.handoff_dismiss(handoff=handoff, actor=personas.rep, note="noise")
 
     exception = _exception(personas)
     with pytest.raises(ValidationError):
-        services.handoff_dismiss(handoff=exception, actor=personas.rep, note=" ")
-    services.handoff_dismiss(handoff=exception, actor=personas.rep, note="The ticket was a test by our QA team")
+        decisions.handoff_dismiss(handoff=exception, actor=personas.rep, note=" ")
+    decisions.handoff_dismiss(handoff=exception, actor=personas.rep, note="The ticket was a test by our QA team")
     exception.refresh_from_db()
     assert exception.decision == "dismissed"
 
@@ -182,16 +183,16 @@ def test_reps_act_on_their_own_or_unassigned_items_managers_on_all(personas):
     handoff = _draft_review(personas)
     other_rep = _another_rep(personas)
     with pytest.raises(PermissionDenied):
-        services.handoff_assign(handoff=handoff, actor=personas.rep, assignee_id=other_rep.user_id)
-    services.handoff_assign(handoff=handoff, actor=personas.manager, assignee_id=other_rep.user_id)
+        decisions.handoff_assign(handoff=handoff, actor=personas.rep, assignee_id=other_rep.user_id)
+    decisions.handoff_assign(handoff=handoff, actor=personas.manager, assignee_id=other_rep.user_id)
     with pytest.raises(PermissionDenied):
-        services.handoff_approve(handoff=handoff, actor=personas.rep)
+        decisions.handoff_approve(handoff=handoff, actor=personas.rep)
     with pytest.raises(ValidationError):
-        services.handoff_assign(handoff=handoff, actor=personas.manager, assignee_id=personas.outsider.user_id)
-    services.handoff_approve(handoff=handoff, actor=other_rep)
+        decisions.handoff_assign(handoff=handoff, actor=personas.manager, assignee_id=personas.outsider.user_id)
+    decisions.handoff_approve(handoff=handoff, actor=other_rep)
 
 
 def test_an_outsider_cannot_reach_another_workspaces_handoff(personas):
     handoff = _draft_review(personas)
     with pytest.raises(Handoff.DoesNotExist):
-        services.handoff_approve(handoff=handoff, actor=personas.outsider)
+        decisions.handoff_approve(handoff=handoff, actor=personas.outsider)

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from agents.handoffs import DRAFT_ACTIONS, EXCEPTION_ACTIONS
 from agents.models import Handoff
-from agents.pipeline import DRAFT_ACTIONS, EXCEPTION_ACTIONS, lead_pipeline_run
+from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 
 _sequence = itertools.count(1)

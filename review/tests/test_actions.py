@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import AgentRun, Handoff, OutboundMessage, TakeOver
+from agents.delivery.models import OutboundMessage
+from agents.models import AgentRun, Handoff, TakeOver
 from review.tests.factories import make_handoff, make_review_handoff
 from salesops.models import AuditEvent
 

@@ -7,8 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from agents.models import Handoff, OutboundMessage, TakeOver
-from agents.pipeline import lead_pipeline_run
+from agents.delivery.models import OutboundMessage
+from agents.models import Handoff, TakeOver
+from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 from campaigns.tests.factories import make_campaign
 from salesops.models import User, Workspace

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from agents.models import AgentRun, Handoff, OutboundMessage, TakeOver
+from agents.delivery.models import OutboundMessage
+from agents.models import AgentRun, Handoff, TakeOver
 from campaigns.tests.factories import make_contact
 from review.tests.factories import make_review_handoff
 from salesops.tests.browser import sign_in

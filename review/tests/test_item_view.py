@@ -5,9 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from agents import services
+from agents import decisions
+from agents.delivery.outbox import outbound_queue
 from agents.models import AgentStep, Handoff
-from agents.pipeline import outbound_queue
 from campaigns.tests.factories import make_proof_point, make_signal
 from review import display
 from review.tests.factories import make_handoff, make_review_handoff
@@ -112,7 +112,7 @@ def test_what_a_person_changed_in_the_agents_draft_is_shown(personas):
     handoff = make_review_handoff(workspace=personas.workspace)
     draft = handoff.proposal["draft"]
     body = draft["body"].replace("\n\n", "\n\nHope your week is going well.\n\n", 1)
-    outcome = services.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject=draft["subject"], body=body)
+    outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject=draft["subject"], body=body)
     assert outcome.approved
 
     html = _item(personas.client_for(personas.manager), handoff, **HTMX)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agents import services
+from agents import decisions
 from agents.conversations.models import InboundMessage
 from agents.models import AgentRun, AgentStep, Handoff
 from review import selectors
@@ -35,7 +35,7 @@ def _item(client, handoff, **params) -> str:
 def test_a_taken_over_thread_stays_in_the_mine_queue_of_whoever_took_it_over(personas):
     taken = make_review_handoff(workspace=personas.workspace)
     waiting = make_handoff(workspace=personas.workspace, assignee=personas.rep.user)
-    services.handoff_take_over(handoff=taken, actor=personas.rep)
+    decisions.handoff_take_over(handoff=taken, actor=personas.rep)
     rep, manager = personas.client_for(personas.rep), personas.client_for(personas.manager)
 
     mine = rep.get(reverse("review:inbox"), {"queue": "mine"}).content.decode()
@@ -48,13 +48,13 @@ def test_a_taken_over_thread_stays_in_the_mine_queue_of_whoever_took_it_over(per
     assert taken.pk not in _row_ids(rep.get(reverse("review:inbox")).content.decode())
     assert taken.pk not in _row_ids(manager.get(reverse("review:inbox"), {"queue": "mine"}).content.decode())
 
-    services.contact_hand_back(contact=taken.contact, actor=personas.rep)
+    decisions.contact_hand_back(contact=taken.contact, actor=personas.rep)
     assert _row_ids(rep.get(reverse("review:inbox"), {"queue": "mine"}).content.decode()) == [waiting.pk]
 
 
 def test_the_mine_queue_pages_through_taken_over_threads_too(personas):
     for _ in range(3):
-        services.handoff_take_over(handoff=make_review_handoff(workspace=personas.workspace), actor=personas.rep)
+        decisions.handoff_take_over(handoff=make_review_handoff(workspace=personas.workspace), actor=personas.rep)
     for _ in range(2):
         make_handoff(workspace=personas.workspace, assignee=personas.rep.user)
     filters = selectors.InboxFilters(queue="mine")
@@ -71,7 +71,7 @@ def test_the_mine_queue_pages_through_taken_over_threads_too(personas):
 
 def test_the_owners_composer_is_at_the_top_of_a_taken_over_item(personas):
     taken = make_review_handoff(workspace=personas.workspace)
-    services.handoff_take_over(handoff=taken, actor=personas.rep)
+    decisions.handoff_take_over(handoff=taken, actor=personas.rep)
 
     html = _item(personas.client_for(personas.rep), taken, queue="mine")
 
@@ -252,7 +252,7 @@ def items_of_every_kind(personas):
 
 def test_no_internal_identifier_reaches_the_inbox_or_thread_pages(personas, items_of_every_kind):
     draft = items_of_every_kind[0]
-    services.handoff_take_over(handoff=draft, actor=personas.rep)
+    decisions.handoff_take_over(handoff=draft, actor=personas.rep)
     InboundMessage.objects.create(
         workspace=personas.workspace, channel="mime", raw=b"", size_bytes=0, dedupe_key="<ooo@x>",
         contact=draft.contact, text="Away until Monday.", category="out_of_office",

@@ -10,9 +10,9 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from agents import services
-from agents.models import MailboxDay, OutboundMessage
-from agents.tests.delivery_support import make_mailbox, make_queued, next_monday
+from agents import decisions
+from agents.delivery.models import MailboxDay, OutboundMessage
+from agents.delivery.tests.support import make_mailbox, make_queued, next_monday
 from campaigns.models import Campaign, Contact
 from review.tests.factories import make_review_handoff
 from salesops.tests.factories import make_membership, make_user
@@ -28,7 +28,7 @@ def taken_over(personas):
     Campaign.objects.filter(pk=handoff.campaign_id).update(status="active")
     make_mailbox(workspace=personas.workspace, campaigns=[handoff.campaign], daily_cap=3)
     Contact.objects.filter(pk=handoff.contact_id).update(time_zone="Europe/Berlin")
-    services.handoff_take_over(handoff=handoff, actor=personas.rep)
+    decisions.handoff_take_over(handoff=handoff, actor=personas.rep)
     return handoff
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from agents import services
-from agents.models import Handoff, OutboundMessage
-from agents.pipeline import lead_pipeline_run
+from agents import decisions
+from agents.delivery.models import OutboundMessage
+from agents.models import Handoff
+from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "agents" / "conversations" / "tes
 def test_the_thread_shows_emails_replies_steps_and_actions_in_order(personas, django_capture_on_commit_callbacks):
     lead = make_lead(workspace=personas.workspace, autonomy="review_all")
     handoff = Handoff.objects.get(run=lead_pipeline_run(run_id=lead.run.pk))
-    message = services.handoff_approve(handoff=handoff, actor=personas.rep)
+    message = decisions.handoff_approve(handoff=handoff, actor=personas.rep)
     OutboundMessage.objects.filter(pk=message.pk).update(status="sent", message_id="<out-1001@demo-sales.example>")
     personas.workspace.inbound_secret_hash = hashlib.sha256(b"secret").hexdigest()
     personas.workspace.save()
@@ -45,7 +46,7 @@ def test_the_thread_shows_emails_replies_steps_and_actions_in_order(personas, dj
 def test_whoever_took_the_conversation_over_writes_from_the_thread(personas):
     lead = make_lead(workspace=personas.workspace, autonomy="review_all")
     handoff = Handoff.objects.get(run=lead_pipeline_run(run_id=lead.run.pk))
-    services.handoff_take_over(handoff=handoff, actor=personas.rep)
+    decisions.handoff_take_over(handoff=handoff, actor=personas.rep)
     page = personas.client_for(personas.rep).get(reverse("review:thread", args=[lead.contact.pk]))
     assert page.context["can_write"]
     token = page.context["compose_form"]["token"].value()

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import Handoff, OutboundMessage, TakeOver
-from agents.pipeline import DRAFT_ACTIONS, EXCEPTION_ACTIONS
+from agents.delivery.models import OutboundMessage
+from agents.handoffs import DRAFT_ACTIONS, EXCEPTION_ACTIONS
+from agents.models import Handoff, TakeOver
 from campaigns.tests.factories import make_campaign
 from review import selectors
 from review.tests.factories import make_review_handoff

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from agents.conversations.models import InboundMessage
 from agents.conversations.tests.fake_imap import FakeImap
 from agents.delivery.crypto import encrypt
-from agents.models import Mailbox
+from agents.delivery.models import Mailbox
 
 pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).parent / "corpus"

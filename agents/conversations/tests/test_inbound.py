@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from agents.conversations.models import InboundMessage
-from agents.models import EmailThread, Handoff, OutboundMessage, Suppression
+from agents.delivery.models import EmailThread, OutboundMessage, Suppression
+from agents.models import Handoff
 from agents.tests.factories import make_lead
 from campaigns.models import Contact
 from salesops.models import AuditEvent
@@ -41,7 +42,7 @@ def inbound(personas, django_capture_on_commit_callbacks):
 @pytest.fixture
 def sent_thread(personas):
     """A contact who got our first email, in a thread with a reply token."""
-    from agents.models import Mailbox
+    from agents.delivery.models import Mailbox
 
     lead = make_lead(workspace=personas.workspace)
     contact = lead.contact
@@ -235,7 +236,7 @@ def test_mail_to_the_list_unsubscribe_address_unsubscribes_whatever_it_says(inbo
 def test_on_the_not_now_date_the_next_step_is_drafted(inbound, sent_thread):
     from datetime import date
 
-    from agents.delivery.sequences import not_now_follow_ups
+    from agents.conversations.follow_ups import not_now_follow_ups
     from agents.models import AgentRun
 
     thread, _, _ = sent_thread
@@ -262,7 +263,7 @@ def test_a_question_gets_a_grounded_answer_verified_and_routed(inbound, sent_thr
     handoff = Handoff.objects.get(run=run)
     assert handoff.kind == Handoff.Kind.DRAFT_REVIEW
     assert handoff.proposal["draft"]["body"].startswith("Hi Jane,\n\nThanks for the question.")
-    from agents.services import handoff_approve
+    from agents.decisions import handoff_approve
 
     message = handoff_approve(handoff=handoff, actor=personas.rep)
     assert message.idempotency_key == f"reply:{run.inbound_message_id}" and message.thread == thread

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
 from agents.conversations.simulator import REPLY_MIX, _choice, simulate_prospect_replies, simulated_reply
-from agents.models import EmailThread, Mailbox, OutboundMessage, SandboxMail
+from agents.delivery.models import EmailThread, Mailbox, OutboundMessage, SandboxMail
 from agents.tests.factories import make_lead
 
 pytestmark = pytest.mark.django_db

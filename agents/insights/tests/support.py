@@ -7,10 +7,11 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from agents import services
+from agents import decisions
 from agents.conversations.models import InboundMessage
+from agents.delivery.models import EmailThread, Mailbox, OutboundMessage
 from agents.meetings.tests.factories import make_meeting
-from agents.models import EmailThread, Handoff, Mailbox, OutboundMessage
+from agents.models import Handoff
 from campaigns.models import Campaign
 from salesops.models import Membership, Role, Workspace
 
@@ -36,15 +37,15 @@ def demo_story(capture_on_commit) -> Story:
     )
     assert len(drafts) >= 3, "the demo should hand at least three drafts to people"
     with capture_on_commit(execute=True):
-        services.handoff_approve(handoff=drafts[0], actor=story.manager)
+        decisions.handoff_approve(handoff=drafts[0], actor=story.manager)
         body = drafts[1].proposal["draft"]["body"]
-        services.handoff_edit_approve(
+        decisions.handoff_edit_approve(
             handoff=drafts[1],
             actor=story.manager,
             subject=drafts[1].proposal["draft"]["subject"],
             body=body.replace("Hi ", "Hello ", 1),
         )
-        services.handoff_reject(handoff=drafts[2], actor=story.manager, reason="tone", note="Too pushy for a CFO.")
+        decisions.handoff_reject(handoff=drafts[2], actor=story.manager, reason="tone", note="Too pushy for a CFO.")
     mailbox = Mailbox.objects.filter(workspace=workspace).order_by("pk").first()
     now = timezone.now()
     messages = list(OutboundMessage.objects.filter(campaign=campaign).order_by("pk"))

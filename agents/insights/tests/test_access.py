@@ -26,7 +26,7 @@ URL_RULES = {
 
 @pytest.fixture
 def access_rows(personas):
-    from agents.pipeline import lead_pipeline_run
+    from agents.outreach.pipeline import lead_pipeline_run
     from agents.tests.factories import make_lead
     from salesops.models import AuditEvent
 

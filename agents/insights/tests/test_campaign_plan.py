@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import AgentRun, CampaignPlan, Handoff, OutboundMessage
-from agents.planning import campaign_tick, plan_figures
-from agents.tests.delivery_support import make_mailbox
+from agents.delivery.models import OutboundMessage
+from agents.delivery.tests.support import make_mailbox
+from agents.models import AgentRun, CampaignPlan, Handoff
+from agents.outreach.planning import campaign_tick, plan_figures
 from campaigns.models import Campaign
 from campaigns.tests.factories import make_campaign, make_contact, make_signal
 from salesops.models import AuditEvent

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
-from agents.models import AgentRun, AgentStep, EmailThread, OutboundMessage, Suppression, TakeOver
-from agents.pipeline import lead_pipeline_run
-from agents.tests.delivery_support import make_mailbox
+from agents.delivery.models import EmailThread, OutboundMessage, Suppression
+from agents.delivery.tests.support import make_mailbox
+from agents.models import AgentRun, AgentStep, TakeOver
+from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 from campaigns.models import Contact
 from campaigns.tests.factories import make_contact, make_signal

@@ -9,14 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agents.conversations.models import InboundMessage
+from agents.delivery.models import OutboundMessage
 from agents.insights import selectors
 from agents.insights.models import DraftEdit
 from agents.insights.services import draft_similarity
 from agents.insights.tests.support import demo_story
 from agents.labels import finding_label
 from agents.meetings.models import Meeting
-from agents.models import AgentRun, AgentStep, Handoff, OutboundMessage
-from agents.pipeline import lead_pipeline_run
+from agents.models import AgentRun, AgentStep, Handoff
+from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
+from agents.delivery.models import OutboundMessage
+from agents.delivery.tests.support import make_mailbox
 from agents.insights import charts
 from agents.insights.tests.support import demo_story
 from agents.meetings.models import Meeting
 from agents.meetings.tests.factories import make_meeting
-from agents.models import Handoff, OutboundMessage
-from agents.tests.delivery_support import make_mailbox
+from agents.models import Handoff
 from campaigns.tests.factories import make_campaign, make_contact
 
 pytestmark = pytest.mark.django_db

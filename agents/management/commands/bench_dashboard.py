@@ -33,9 +33,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
+from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
 from agents.insights.services import draft_edits_refresh
 from agents.meetings.models import Meeting
-from agents.models import AgentRun, AgentStep, EmailThread, Handoff, Mailbox, MailboxDay, OutboundMessage
+from agents.models import AgentRun, AgentStep, Handoff
 from campaigns.models import Account, Campaign, Contact
 from salesops.bulk_copy import ModelCopier, next_ids
 from salesops.models import AuditEvent, Membership, Role, User, Workspace

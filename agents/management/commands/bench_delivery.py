@@ -24,10 +24,10 @@ from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
 from agents.delivery.scheduling import delivery_schedule, slot_is_inside_window
 from agents.delivery.sending import SendReport, delivery_send_due
 from agents.delivery.timezones import recipient_zone
-from agents.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
 from campaigns.models import Account, Campaign, Contact, Offer
 from salesops.models import Workspace
 

@@ -24,7 +24,7 @@ from django.test.utils import override_settings
 from agents.evaluation.bench import bench_campaign, bench_workspace, run_leads, timed, usage_of
 from agents.llm import get_provider
 from agents.llm.anthropic_provider import AnthropicProvider
-from agents.pipeline import strategy_for
+from agents.outreach.lead_facts import strategy_for
 
 EFFICIENCY_TARGET = 0.8
 OFFLINE_TARGET_LEADS_PER_SECOND = 200

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from agents.planning import campaign_tick
+from agents.outreach.planning import campaign_tick
 from agents.tasks import lead_batch_task
 from campaigns.models import Campaign
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from agents.meetings import selectors
 from agents.meetings.models import Meeting
-from agents.meetings.selectors import qualified_meetings_booked
 from agents.meetings.tests.factories import make_meeting, make_prospect
+from agents.outreach.planning import qualified_meetings_booked
 from campaigns.tests.factories import make_campaign
 from salesops.models import AuditEvent, Role
 from salesops.tests.factories import make_membership, make_user

@@ -33,8 +33,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import AgentRun, AgentStep, Handoff, OutboundMessage
-from agents.pipeline import DRAFT_ACTIONS, EXCEPTION_ACTIONS
+from agents.delivery.models import OutboundMessage
+from agents.handoffs import DRAFT_ACTIONS, EXCEPTION_ACTIONS
+from agents.models import AgentRun, AgentStep, Handoff
 from campaigns.models import Account, Campaign, Contact, ProofPoint, Signal
 from review.selectors import URGENCY_TIER, Cursor
 from salesops.bulk_copy import ModelCopier, next_ids

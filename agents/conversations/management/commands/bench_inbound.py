@@ -15,13 +15,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
-from django.utils.module_loading import import_string
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
 from agents.conversations import services
 from agents.conversations.models import InboundMessage
-from agents.models import EmailThread, Mailbox, OutboundMessage
+from agents.delivery.models import EmailThread, Mailbox, OutboundMessage
 from campaigns.models import Account, Contact
 from campaigns.tests.factories import make_campaign
 from salesops.models import Workspace
@@ -85,7 +84,7 @@ class Command(BaseCommand):
         # end. django-q's own "sync" mode spends ~0.1 s a task in multiprocessing queues, which says nothing
         # about our code: call the task functions directly.
         enqueue_before = services.async_task
-        services.async_task = lambda func, *task_args, **_: import_string(func)(*task_args)
+        services.async_task = lambda func, *task_args, **_: func(*task_args)
         try:
             with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, DEBUG=False):
                 started = time.perf_counter()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from agents.conversations.imap import fetch_replies
-from agents.models import Mailbox
+from agents.delivery.models import Mailbox
 
 
 class Command(BaseCommand):

@@ -1,0 +1,340 @@
+"""The decisions a person's action resumes: answering handoffs in the inbox (each one locked, checked,
+audited, resuming the agent: queue the email, rewrite it, stop it, or leave the lead to a person), taking a
+contact's conversation over and writing to it by hand."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from agents.delivery.models import OutboundMessage
+from agents.delivery.outbox import outbound_queue
+from agents.handoffs import record_step
+from agents.llm import get_provider
+from agents.models import AgentRun, Handoff, TakeOver
+from agents.outreach.lead_facts import lead_for, strategy_for
+from agents.outreach.tasks import lead_batch_task
+from agents.team.verifier import VerifyInput, VerifyOutput, claims_from_edit, verify
+from agents.team.writer import Finding, WriteOutput
+from campaigns.models import Contact, Signal
+from salesops.audit import actor_label, audit_record
+from salesops.models import Membership, Role
+
+
+class HandoffAlreadyHandled(Exception):
+    """Someone else decided first; the message names who and what."""
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    approved: bool
+    message: OutboundMessage | None
+    findings: list[Finding]
+
+
+def _lock(handoff: Handoff, actor: Membership) -> Handoff:
+    """Lock the handoff row, then check it is still open and the actor may act on it."""
+    locked = (
+        Handoff.objects.select_for_update(of=("self",))
+        .select_related("run__campaign__workspace", "contact", "decided_by")
+        .get(pk=handoff.pk, workspace=actor.workspace)
+    )
+    if locked.status == Handoff.Status.RESOLVED:
+        who = locked.decided_by.email if locked.decided_by else "someone"
+        raise HandoffAlreadyHandled(f"Already handled by {who} ({locked.get_decision_display().lower()}).")
+    if not actor.has_role(Role.MANAGER) and locked.assignee_id not in (None, actor.user_id):
+        raise PermissionDenied("This item is assigned to someone else.")
+    if not actor.has_role(Role.MANAGER) and locked.is_for_managers:
+        raise PermissionDenied("Only a manager can act on this item.")
+    return locked
+
+
+def _require_action(handoff: Handoff, action: str) -> None:
+    if action not in handoff.allowed_actions:
+        raise ValidationError(f"{handoff.get_kind_display()} items cannot be {action.replace('_', ' ')}d here.")
+
+
+def _resolve(handoff: Handoff, actor: Membership, decision: str, *, note: str = "", reject_reason: str = "") -> None:
+    handoff.status = Handoff.Status.RESOLVED
+    handoff.decision = decision
+    handoff.decision_note = note
+    handoff.reject_reason = reject_reason
+    handoff.decided_by = actor.user
+    handoff.decided_at = timezone.now()
+    handoff.save()
+
+
+def _audit(actor: Membership, verb: str, handoff: Handoff, *, before=None, after=None) -> None:
+    audit_record(
+        workspace=actor.workspace,
+        verb=verb,
+        actor=actor_label(actor.user),
+        actor_user=actor.user,
+        target=handoff,
+        before=before,
+        after=after,
+    )
+
+
+def _run_done(run: AgentRun | None, outcome: str) -> None:
+    if run is not None:
+        run.status, run.outcome = AgentRun.Status.DONE, outcome
+        run.save(update_fields=["status", "outcome", "updated_at"])
+
+
+@transaction.atomic
+def handoff_approve(*, handoff: Handoff, actor: Membership) -> OutboundMessage:
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "approve")
+    if handoff.run is None or not handoff.run.draft:
+        raise ValidationError("There is no draft to approve.")
+    verification = (handoff.run.verification or {}).get("passed")
+    if verification is False:
+        raise ValidationError("The verifier blocked this draft: edit it (and override findings with a note) instead.")
+    message = outbound_queue(run=handoff.run, approved_by=actor.user)
+    _resolve(handoff, actor, Handoff.Decision.APPROVED)
+    _run_done(handoff.run, AgentRun.Outcome.QUEUED)
+    _audit(actor, "handoff.approved", handoff, after={"message": message.pk})
+    return message
+
+
+def verify_edit(*, handoff: Handoff, subject: str, body: str) -> VerifyOutput:
+    """Run the verifier on a person's version of the draft, exactly as on an agent's."""
+    run = handoff.run
+    original = WriteOutput.model_validate(run.draft)
+    edited = WriteOutput(
+        subject=subject, body=body, claims=claims_from_edit(original, body), language=original.language
+    )
+    step = run.campaign.steps.get(position=run.step_position)
+    signals = list(Signal.objects.filter(account_id=run.contact.account_id).order_by("-occurred_at"))
+    strategy = strategy_for(run.campaign)
+    lead = lead_for(run.contact, signals, step, timezone.now())
+    stale = (run.brief or {}).get("stale_signal_ids", [])
+    check = VerifyInput(strategy=strategy, lead=lead, draft=edited, stale_signal_ids=stale)
+    verification, call = verify(check, provider=get_provider())
+    record_step(run, "verify", data=check, call=call, output=verification,
+                decision="pass" if verification.passed else "fail", confidence=verification.confidence)  # fmt: skip
+    return verification
+
+
+@transaction.atomic
+def handoff_edit_approve(
+    *, handoff: Handoff, actor: Membership, subject: str, body: str, overrides: dict[str, str] | None = None
+) -> EditOutcome:
+    """Verify the edited email; approve it when it passes or when every blocking finding is overridden
+    with a note. Otherwise nothing is sent and the findings come back."""
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "edit")
+    if handoff.run is None or not handoff.run.draft:
+        raise ValidationError("There is no draft to edit.")
+    verification = verify_edit(handoff=handoff, subject=subject, body=body)
+    overrides = {kind: note.strip() for kind, note in (overrides or {}).items() if note and note.strip()}
+    blocking = [finding for finding in verification.findings if finding.severity == "block"]
+    unresolved = [finding for finding in blocking if finding.kind not in overrides]
+    if unresolved:
+        return EditOutcome(approved=False, message=None, findings=verification.findings)
+    if blocking:
+        _audit(
+            actor,
+            "handoff.findings_overridden",
+            handoff,
+            after={"findings": [finding.model_dump() for finding in blocking], "notes": overrides},
+        )
+    draft = handoff.run.draft
+    message = outbound_queue(run=handoff.run, subject=subject, body=body, approved_by=actor.user)
+    handoff.final_subject, handoff.final_body = subject, body
+    _resolve(handoff, actor, Handoff.Decision.EDITED, note="; ".join(f"{k}: {v}" for k, v in overrides.items()))
+    _run_done(handoff.run, AgentRun.Outcome.QUEUED)
+    _audit(
+        actor,
+        "handoff.edited",
+        handoff,
+        before={"subject": draft.get("subject"), "body": draft.get("body")},
+        after={"subject": subject, "body": body, "message": message.pk},
+    )
+    return EditOutcome(approved=True, message=message, findings=verification.findings)
+
+
+@transaction.atomic
+def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: str = "") -> Handoff:
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "reject")
+    if reason not in Handoff.RejectReason.values:
+        raise ValidationError("Choose a reason for the rejection.")
+    if reason == Handoff.RejectReason.OTHER and not note.strip():
+        raise ValidationError("Say why in a note when the reason is 'other'.")
+    _resolve(handoff, actor, Handoff.Decision.REJECTED, note=note, reject_reason=reason)
+    _run_done(handoff.run, AgentRun.Outcome.DROPPED)
+    if reason == Handoff.RejectReason.DO_NOT_CONTACT and handoff.contact_id:
+        Contact.objects.filter(pk=handoff.contact_id).update(status=Contact.Status.DO_NOT_CONTACT)
+        OutboundMessage.objects.filter(contact_id=handoff.contact_id, status=OutboundMessage.Status.QUEUED).update(
+            status=OutboundMessage.Status.CANCELLED
+        )
+    _audit(actor, "handoff.rejected", handoff, after={"reason": reason, "note": note})
+    return handoff
+
+
+@transaction.atomic
+def handoff_regenerate(*, handoff: Handoff, actor: Membership, instruction: str) -> AgentRun:
+    """Ask the writer for a new draft with an instruction; the new draft is verified and routed again."""
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "regenerate")
+    run = handoff.run
+    if run is None:
+        raise ValidationError("There is no agent run to regenerate.")
+    _resolve(handoff, actor, Handoff.Decision.REGENERATED, note=instruction)
+    run.draft = run.verification = run.decision = None
+    run.rewrites = 0
+    run.regenerations += 1
+    run.instruction = instruction.strip()[:2000]
+    run.status, run.outcome, run.error = AgentRun.Status.PENDING, AgentRun.Outcome.NONE, ""
+    run.save()
+    _audit(actor, "handoff.regenerated", handoff, after={"instruction": instruction})
+    transaction.on_commit(lambda: async_task(lead_batch_task, [run.pk]))
+    return run
+
+
+@transaction.atomic
+def handoff_take_over(*, handoff: Handoff, actor: Membership) -> TakeOver:
+    """A person owns the contact's conversation from now on: agents stop, queued email is cancelled."""
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "take_over")
+    if handoff.contact_id is None:
+        raise ValidationError("This item has no contact to take over.")
+    take_over = contact_take_over(contact=handoff.contact, actor=actor)
+    _resolve(handoff, actor, Handoff.Decision.TAKEN_OVER)
+    _run_done(handoff.run, AgentRun.Outcome.PERSON_OWNS)
+    _audit(actor, "handoff.taken_over", handoff, after={"contact": handoff.contact_id})
+    return take_over
+
+
+@transaction.atomic
+def contact_take_over(*, contact: Contact, actor: Membership) -> TakeOver:
+    if contact.workspace_id != actor.workspace_id:
+        raise PermissionDenied("Not a contact of this workspace.")
+    take_over, created = TakeOver.objects.get_or_create(
+        contact=contact, defaults={"workspace_id": contact.workspace_id, "user": actor.user}
+    )
+    if created:
+        cancelled = OutboundMessage.objects.filter(contact=contact, status=OutboundMessage.Status.QUEUED).update(
+            status=OutboundMessage.Status.CANCELLED
+        )
+        audit_record(
+            workspace=actor.workspace,
+            verb="contact.taken_over",
+            actor=actor_label(actor.user),
+            actor_user=actor.user,
+            target=contact,
+            after={"cancelled_messages": cancelled},
+        )
+    return take_over
+
+
+@transaction.atomic
+def contact_hand_back(*, contact: Contact, actor: Membership) -> None:
+    """Give the conversation back to the agents."""
+    take_over = TakeOver.objects.select_for_update().filter(contact=contact, workspace=actor.workspace).first()
+    if take_over is None:
+        raise ValidationError("Nobody has taken this contact over.")
+    if not actor.has_role(Role.MANAGER) and take_over.user_id != actor.user_id:
+        raise PermissionDenied("Only the person who took it over, or a manager, can hand it back.")
+    take_over.delete()
+    audit_record(
+        workspace=actor.workspace,
+        verb="contact.handed_back",
+        actor=actor_label(actor.user),
+        actor_user=actor.user,
+        target=contact,
+    )
+
+
+@transaction.atomic
+def handoff_snooze(*, handoff: Handoff, actor: Membership, until: datetime) -> Handoff:
+    handoff = _lock(handoff, actor)
+    if until <= timezone.now():
+        raise ValidationError("Snooze until a time in the future.")
+    handoff.status, handoff.snoozed_until = Handoff.Status.SNOOZED, until
+    handoff.save(update_fields=["status", "snoozed_until", "updated_at"])
+    _audit(actor, "handoff.snoozed", handoff, after={"until": until})
+    return handoff
+
+
+@transaction.atomic
+def handoff_dismiss(*, handoff: Handoff, actor: Membership, note: str) -> Handoff:
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "dismiss")
+    if not note.strip():
+        raise ValidationError("Say in a note why the exception can be dismissed.")
+    _resolve(handoff, actor, Handoff.Decision.DISMISSED, note=note)
+    _run_done(handoff.run, AgentRun.Outcome.DROPPED)
+    _audit(actor, "handoff.dismissed", handoff, after={"note": note})
+    return handoff
+
+
+@transaction.atomic
+def handoff_assign(*, handoff: Handoff, actor: Membership, assignee_id: int | None) -> Handoff:
+    handoff = _lock(handoff, actor)
+    if assignee_id is not None:
+        if not Membership.objects.filter(workspace=actor.workspace, user_id=assignee_id).exists():
+            raise ValidationError("Assign to a member of this workspace.")
+        if not actor.has_role(Role.MANAGER) and assignee_id != actor.user_id:
+            raise PermissionDenied("Reps can assign items to themselves only.")
+    before = handoff.assignee_id
+    handoff.assignee_id = assignee_id
+    handoff.save(update_fields=["assignee", "updated_at"])
+    _audit(actor, "handoff.assigned", handoff, before={"assignee": before}, after={"assignee": assignee_id})
+    return handoff
+
+
+@transaction.atomic
+def person_message_queue(
+    *, handoff: Handoff, actor: Membership, subject: str, body: str, token: str
+) -> OutboundMessage:
+    """Queue an email a person wrote to a contact they took over. No agent wrote it, so the verifier
+    does not gate it; it is audited, and the first one is kept on the handoff beside the agent's
+    draft (the difference is shown). `token` comes from the form, so a double submit sends once."""
+    handoff = (
+        Handoff.objects.select_for_update(of=("self",))
+        .select_related("run")
+        .get(pk=handoff.pk, workspace=actor.workspace)
+    )
+    if handoff.contact_id is None or handoff.campaign_id is None:
+        raise ValidationError("This item has no contact to write to.")
+    take_over = TakeOver.objects.filter(workspace=actor.workspace, contact_id=handoff.contact_id).first()
+    if take_over is None:
+        raise ValidationError("Take the conversation over before writing to this contact.")
+    if take_over.user_id != actor.user_id and not actor.has_role(Role.MANAGER):
+        raise PermissionDenied("Only the person who took this conversation over, or a manager, writes here.")
+    subject, body, token = subject.strip(), body.strip(), token.strip()
+    if not subject or not body:
+        raise ValidationError("Write a subject and a message.")
+    if not token or len(token) > 64:
+        raise ValidationError("The form is out of date: reload the page and send again.")
+    message, created = OutboundMessage.objects.get_or_create(
+        workspace_id=actor.workspace_id,
+        idempotency_key=f"person:{handoff.contact_id}:{token}",
+        defaults={
+            "campaign_id": handoff.campaign_id,
+            "contact_id": handoff.contact_id,
+            "step_position": handoff.run.step_position if handoff.run else 1,
+            "subject": subject[:300],
+            "body_text": body,
+            "approved_by": actor.user,
+        },
+    )
+    if created:
+        if handoff.decision == Handoff.Decision.TAKEN_OVER and not handoff.final_body:
+            handoff.final_subject, handoff.final_body = subject[:300], body
+            handoff.save(update_fields=["final_subject", "final_body", "updated_at"])
+        audit_record(
+            workspace=actor.workspace,
+            verb="outbound.written_by_person",
+            actor=actor_label(actor.user),
+            actor_user=actor.user,
+            target=message,
+            after={"subject": message.subject, "handoff": handoff.pk},
+        )
+    return message

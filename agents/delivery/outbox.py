@@ -1,0 +1,46 @@
+"""The outbox's door: an approved or autonomously routed draft becomes a queued OutboundMessage."""
+
+from agents.delivery.models import OutboundMessage
+from agents.models import AgentRun
+from campaigns.models import Contact
+from salesops.audit import audit_record
+
+
+def outbound_queue(
+    *, run: AgentRun, subject: str | None = None, body: str | None = None, approved_by=None, sent_without_person=False
+) -> OutboundMessage:
+    """Queue the run's draft (or a person's version of it) for delivery, once per (campaign, contact, step)."""
+    draft = run.draft or {}
+    key = (
+        f"reply:{run.inbound_message_id}"
+        if run.inbound_message_id
+        else f"campaign:{run.campaign_id}:contact:{run.contact_id}:step:{run.step_position}"
+    )
+    message, created = OutboundMessage.objects.get_or_create(
+        workspace_id=run.workspace_id,
+        idempotency_key=key,
+        defaults={
+            "campaign_id": run.campaign_id,
+            "contact_id": run.contact_id,
+            "run": run,
+            # An answer stays in the thread of the reply it answers.
+            "thread_id": run.inbound_message.thread_id if run.inbound_message_id else None,
+            "step_position": run.step_position,
+            "subject": subject if subject is not None else draft.get("subject", ""),
+            "body_text": body if body is not None else draft.get("body", ""),
+            "claims": draft.get("claims", []),
+            "approved_by": approved_by,
+            "sent_without_person": sent_without_person,
+        },
+    )
+    if created:
+        Contact.objects.filter(pk=run.contact_id, status=Contact.Status.NEW).update(status=Contact.Status.IN_SEQUENCE)
+        audit_record(
+            workspace=run.campaign.workspace,
+            verb="outbound.queued",
+            actor=approved_by.email if approved_by else "agent:router",
+            actor_user=approved_by,
+            target=message,
+            after={"subject": message.subject, "without_person": sent_without_person},
+        )
+    return message

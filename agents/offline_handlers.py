@@ -1,3 +1,0 @@
-"""Importing the agent modules registers their rule-based handlers with the offline provider."""
-
-from agents import qualify, research, verifier, writer  # noqa: F401

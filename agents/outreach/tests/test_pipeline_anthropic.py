@@ -1,0 +1,87 @@
+"""The pipeline over the real Anthropic SDK, talking HTTP to a local fake Messages API."""
+
+import pytest
+
+from agents.delivery.models import OutboundMessage
+from agents.llm.offline import _registry
+from agents.models import AgentRun, AgentStep, Handoff, ModelBudget
+from agents.outreach.pipeline import lead_pipeline_run
+from agents.tests.factories import make_lead
+
+pytestmark = pytest.mark.django_db
+
+
+def _agent_of(body) -> str:
+    system = body["system"]
+    first = system[0]["text"] if isinstance(system, list) else system
+    return {
+        "You are the research agent": "research",
+        "You are the qualification agent": "qualify",
+        "You are the writing agent": "write",
+        "You are the verification agent": "verify",
+    }[next(prefix for prefix in (
+        "You are the research agent", "You are the qualification agent",
+        "You are the writing agent", "You are the verification agent",
+    ) if first.startswith(prefix))]  # fmt: skip
+
+
+def test_a_lead_runs_through_the_real_sdk_with_usage_and_cost_recorded(personas, anthropic_provider, fake_anthropic):
+    lead = make_lead(workspace=personas.workspace, autonomy="autonomous", confidence_threshold=0.5)
+    # The fake replays the offline agents' answers; it sees the same inputs through the request.
+    captured = {}
+    original = anthropic_provider.complete
+
+    def complete(request, *, budget=None):
+        captured[request.task] = request.offline_input
+        return original(request, budget=budget)
+
+    anthropic_provider.complete = complete
+    fake_anthropic.responder = lambda body: _registry[_agent_of(body)](captured[_agent_of(body)]).model_dump(
+        mode="json"
+    )
+    run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
+    assert run.outcome == AgentRun.Outcome.QUEUED, run.error
+    steps = AgentStep.objects.filter(run=run).exclude(agent="route")
+    assert steps.count() == 4
+    for step in steps:
+        assert step.provider == "anthropic"
+        assert step.input_tokens > 0 and step.output_tokens > 0
+        assert step.cost_usd > 0 and step.request_id
+    # The stable prefix (prompt + strategy) is marked for caching on every call.
+    for request in fake_anthropic.message_requests:
+        assert request.body["system"][-1]["cache_control"] == {"type": "ephemeral"}
+        assert "<lead_data>" in request.body["messages"][0]["content"][0]["text"]
+    assert OutboundMessage.objects.filter(contact=lead.contact).exists()
+
+
+def test_a_model_that_stays_unavailable_lands_in_the_inbox_as_an_exception(
+    personas, anthropic_provider, fake_anthropic
+):
+    lead = make_lead(workspace=personas.workspace)
+    fake_anthropic.fail(529, times=10)
+    run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
+    handoff = Handoff.objects.get(run=run)
+    assert handoff.kind == Handoff.Kind.EXCEPTION
+    assert "LLMUnavailable" in handoff.reason
+    failed_step = AgentStep.objects.get(run=run)
+    assert failed_step.agent == "research" and "LLMUnavailable" in failed_step.error
+
+
+def test_invalid_model_output_is_an_error_never_a_guess(personas, anthropic_provider, fake_anthropic):
+    lead = make_lead(workspace=personas.workspace)
+    fake_anthropic.reply({"brief": "no ranking here"})
+    run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
+    assert run.status == AgentRun.Status.WAITING and run.brief is None
+    assert "LLMInvalidOutput" in Handoff.objects.get(run=run).reason
+
+
+def test_past_the_monthly_budget_agents_stop_and_one_exception_says_why(personas, anthropic_provider, fake_anthropic):
+    ModelBudget.objects.create(workspace=personas.workspace, monthly_limit_usd=0)
+    first = make_lead(workspace=personas.workspace)
+    second = make_lead(workspace=personas.workspace, campaign=first.campaign)
+    for lead in (first, second):
+        run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
+        assert run.status == AgentRun.Status.FAILED
+    assert fake_anthropic.message_requests == []
+    handoff = Handoff.objects.get(kind=Handoff.Kind.EXCEPTION)
+    assert "model budget" in handoff.reason and "is spent" in handoff.reason

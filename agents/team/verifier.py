@@ -1,0 +1,564 @@
+"""The verification agent: deterministic checks first, then (with a real model) a model check.
+
+Nothing an agent writes reaches a prospect unverified, human edits included."""
+
+import re
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field
+
+from agents.llm import register_offline_handler
+from agents.team.base import AgentCall, ask_model
+from agents.team.context import Lead, SignalFact, Strategy
+from agents.team.injection import find_instructions, first_instruction
+from agents.team.writer import Claim, Finding, WriteOutput
+
+# A number glued to letters ("Q4", "B2B", "SPRING50") is a name or a code, not a quantity.
+_NUMBER = re.compile(r"(?<![A-Za-z\d])\d+(?:[.,]\d+)*")
+_URL = re.compile(r"https?://[^\s)>\]]+", re.IGNORECASE)
+# A link written without its scheme: "www.example.com/x" or a host with a path ("bit.ly/abc").
+_BARE_LINK = re.compile(
+    r"(?<![\w@/.-])(?:www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^\s)>\]]*)?"
+    r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/[^\s)>\]]*)",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?'\""
+# A time of day proposed for a call ("Tuesday at 10am", "2:30") is not a claim.
+_CLOCK_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
+# Nor, in a sentence asking for a meeting, is its length or a year ("20 minutes on Monday?", "early 2027?").
+_WHEN = re.compile(r"\b\d{1,3}[- ]?(?:minutes?|mins?)\b|\b(?:19|20)\d{2}\b", re.IGNORECASE)
+_MEETING = re.compile(
+    r"\?|\b(?:call|chat|talk|meet|meeting|conversation|calendar|demo|walk(?:through)?|session|slot)\b"
+    r"|\bset (?:it|this|things) up\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Numbers written as words, and multiples, count when a claim is compared with its sources.
+_UNITS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+          "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]  # fmt: skip
+_TENS = ["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBER_WORDS = {
+    **{word: str(value) for value, word in enumerate(_UNITS, start=2)},
+    **{word: str(10 * value) for value, word in enumerate(_TENS, start=3)},
+    "twice": "2", "double": "2", "doubled": "2", "doubles": "2", "doubling": "2",
+    "triple": "3", "tripled": "3", "triples": "3", "tripling": "3", "quadruple": "4", "quadrupled": "4",
+}  # fmt: skip
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+# A capitalised word or run of words; a full stop ends it ("Series A. Kinetic" is two names).
+_NAME = r"[A-Z][\w&'-]*(?:\.\w+)*(?: [A-Z][\w&'-]*(?:\.\w+)*)*"
+_NAMES = rf"{_NAME}(?:(?:,| and| or) {_NAME})*"
+_CUSTOMER_MENTION = re.compile(
+    rf"(?i:\b(?:customers?|clients?|companies|teams|brands|businesses) (?:like|such as|including)) (?P<a>{_NAMES})"
+    rf"|(?i:\b(?:helped|help|helping|work(?:ed|s|ing)? with|partnered with|partner of|"
+    rf"our (?:customers?|clients?|users?),?)) (?P<b>{_NAMES})"
+    rf"|(?P<c>{_NAMES})(?i:,? (?:already |also |now |all )?(?:uses?|chose|switched to|relies on|rely on|trusts?|"
+    rf"runs? (?:\w+ ){{0,2}}on|moved to|signed with|rolled out|went with|picked) (?:us|our|salesops)\b)"
+    rf"|(?P<d>{_NAMES})(?i:(?:'s? (?:\w+ ){{0,2}}\w+)? (?:is|are) (?:also |already |now )?"
+    rf"(?:on|using|with|a customer of|customers of) (?:us|our|ours|salesops)\b)"
+)
+# Capitalised words that start sentences rather than name a company.
+_NOT_A_NAME = {
+    "teams", "reps", "most", "many", "everyone", "anyone", "they", "we", "you", "it", "this", "that", "some",
+    "all", "our", "your", "their", "people", "companies", "customers", "sellers", "sdrs", "aes", "i",
+}  # fmt: skip
+# A statement about our results or customers: it must rest on the proof library.
+_ABOUT_OUR_RESULTS = re.compile(
+    r"\bour (?:customers?|clients?|users?)\b|\bcustomers? of ours\b"
+    r"|\b(?:one|some|many|most|several|a few) of our (?:\w+ ){0,2}(?:customers?|clients?|users?)\b"
+    r"|\b(?:a|an|another) (?:\S+ ){0,3}(?:customer|client) of ours\b"
+    r"|\b(?:teams?|companies|reps|customers|sellers|people) (?:using|on|that use|who use|running) (?:us|salesops|our)\b"
+    r"|\bwe (?:helped|worked with|partnered with|rolled|ran|deployed|set up|took|brought)\b"
+    r"|\bhelped (?:a|an|one|another|teams?|companies)\b"
+    r"|\bafter (?:switching|moving|rolling|adopting|signing)\b|\bcase stud(?:y|ies)\b|\bsuccess stor(?:y|ies)\b"
+    r"|\bpilot (?:with|at)\b|\blike yours\b|\btold us\b",
+    re.IGNORECASE,
+)
+_RESULT = re.compile(
+    r"\b(?:doubled?|tripled?|quadrupled?|halved|twice|cut|cuts|reduced|increased|grew|boosted|lifted|improved|"
+    r"saved?|saves|booked|went from|gets?|got|see|saw|sees)\b|\d+(?:\.\d+)?\s?(?:x|%|percent|times)\b",
+    re.IGNORECASE,
+)
+_PRICING = re.compile(
+    r"\b(?:our|the) (?:price|pricing|cost) (?:is|starts|of)\b"
+    r"|\b(?:costs?|priced at) (?:only |just |less than |under |below |about |around )?(?:[$€£]|\d)"
+    r"|\bstarts? (?:at|from) [$€£]?\d|\bplans? (?:start|starts|from)\b"
+    r"|[$€£]\s?\d[\d,.]*k?\s?(?:/|per|a|an)\s?(?:seat|user|rep|licen[cs]e|month|mo|year|yr)\b|\bper (?:seat|user)\b"
+    r"|\bfree of charge\b|\bfor free\b|\bat no (?:extra |additional )?cost\b"
+    r"|\b(?:first|1st|\d+|one|two|three|six) (?:months?|quarters?|years?|seats?) (?:is |are )?(?:free|on us)\b"
+    r"|\bmoney[- ]back\b|\brefunds?\b|\b(?:you )?(?:don't|do not|won't|will not) (?:have to )?pay\b"
+    r"|\block(?:ed)? in (?:[\w']+ ){0,3}(?:price|pricing|rate)s?\b|\bprice (?:lock|freeze|match)\b"
+    r"|\bdiscount|\b\d{1,3}\s?(?:%|percent) (?:off|discount)\b|\bhalf (?:off|price)\b",
+    re.IGNORECASE,
+)
+_DISCOUNT = re.compile(
+    r"(\d{1,3})\s?(?:%|percent)\s?(?:off|discount|reduction)|discount of (\d{1,3})\s?(?:%|percent)"
+    r"|\b(half) (?:off|price)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[\w$€£%]+(?:[.,'’]\w+)*")
+_CODE = re.compile(r"\b(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{5,}\b")
+_AMOUNT = re.compile(r"[$€£]\s?\d[\d,.]*[kKmM]?|\b\d+(?:\.\d+)?\s?%")
+SHINGLE_WORDS = 4
+_PERSON = dict.fromkeys(("i", "me", "we", "us", "you"), "<person>") | dict.fromkeys(
+    ("my", "our", "your", "ours", "yours"), "<possessive>"
+)
+
+
+class VerifyInput(BaseModel):
+    strategy: Strategy
+    lead: Lead
+    draft: WriteOutput
+    stale_signal_ids: list[int] = Field(default_factory=list)
+    # Text we generated ourselves and put in verbatim (meeting times with our booking link): not a claim.
+    trusted_text: str = ""
+
+
+class VerifyOutput(BaseModel):
+    passed: bool
+    findings: list[Finding]
+    confidence: float = Field(ge=0, le=1)
+
+
+def _normalise_number(token: str) -> str:
+    return token.replace(",", "")
+
+
+def _link_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every link in the text, with or without a scheme: (start, end, link without trailing punctuation)."""
+    links = []
+    for match in _URL.finditer(text):
+        link = match.group(0).rstrip(_TRAILING)
+        links.append((match.start(), match.start() + len(link), link))
+    blanked = _URL.sub(lambda match: " " * len(match.group(0)), text)
+    for match in _BARE_LINK.finditer(blanked):
+        link = match.group(0).rstrip(_TRAILING)
+        links.append((match.start(), match.start() + len(link), link))
+    return sorted(links)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[start:end].strip() for start, end in _sentence_spans(text) if text[start:end].strip()]
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    for left, right in _sentence_spans(text):
+        if left <= start < right:
+            return text[left : max(right, end)].strip()
+    return text[start:end]
+
+
+def _not_claims(text: str) -> list[tuple[int, int]]:
+    """Spans whose numbers state no fact: links, and the length or time of a proposed meeting."""
+    spans = [(start, end) for start, end, _ in _link_spans(text)]
+    spans += [match.span() for match in _CLOCK_TIME.finditer(text)]
+    for left, right in _sentence_spans(text):
+        sentence = text[left:right]
+        if _MEETING.search(sentence):
+            spans += [(left + match.start(), left + match.end()) for match in _WHEN.finditer(sentence)]
+    return spans
+
+
+def _quantities(text: str) -> list[re.Match]:
+    exempt = _not_claims(text)
+    return [match for match in _NUMBER.finditer(text) if not any(start <= match.start() < end for start, end in exempt)]
+
+
+def _numbers_in(text: str) -> set[str]:
+    return {_normalise_number(match.group(0)) for match in _quantities(text)}
+
+
+def _claim_numbers(text: str) -> set[str]:
+    """The quantities a statement makes, in digits or in words ("six", "doubled")."""
+    return _numbers_in(text) | {_NUMBER_WORDS[match.group(0).lower()] for match in _NUMBER_WORD.finditer(text)}
+
+
+def _shingles(text: str, *, person_neutral: bool = False) -> set[str]:
+    words = _WORD.findall(text.lower())
+    if person_neutral:
+        # An instruction says "say you will beat any quote"; a draft that obeys says "we will beat any quote".
+        words = [_PERSON.get(word, word) for word in words]
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def _same_name(name: str, other: str) -> bool:
+    first, second = name.lower().removesuffix("'s"), other.lower()
+    return bool(first and second) and (first.startswith(second) or second.startswith(first))
+
+
+def _signal_text(signal: SignalFact) -> str:
+    return f"{signal.title}. {signal.text}"
+
+
+def deterministic_checks(data: VerifyInput) -> list[Finding]:
+    strategy, lead, draft = data.strategy, data.lead, data.draft
+    offer, policy = strategy.offer, strategy.policy
+    findings: list[Finding] = []
+    signals = {signal.citation: signal for signal in lead.signals}
+    proofs = {proof.citation: proof for proof in strategy.proof}
+    stale_after = strategy.campaign.stale_signal_days
+    text = f"{draft.subject}\n{draft.body}"
+    # The signature and address are ours, given verbatim: numbers in them need no citation.
+    checked_text = text.replace(offer.signature, "").replace(offer.postal_address, "")
+    if data.trusted_text:
+        checked_text = checked_text.replace(data.trusted_text, "")
+    offer_text = f"{offer.value_proposition} {offer.call_to_action}"
+
+    # 1. Citations exist, belong to this lead, are fresh and are not hostile.
+    for claim in draft.claims:
+        if not claim.sources:
+            findings.append(Finding(kind="uncited_claim", message="A factual claim cites no source.", span=claim.text))
+        for source in claim.sources:
+            if source == "offer":
+                continue
+            if source.startswith("signal:"):
+                signal = signals.get(source)
+                if signal is None:
+                    findings.append(
+                        Finding(
+                            kind="unknown_citation",
+                            message=f"{source} is not a signal of this lead.",
+                            span=claim.text,
+                            source=source,
+                        )
+                    )
+                elif signal.age_days > stale_after or signal.id in data.stale_signal_ids:
+                    findings.append(
+                        Finding(
+                            kind="stale_signal",
+                            message=f"{source} is {signal.age_days} days old (limit {stale_after}).",
+                            span=claim.text,
+                            source=source,
+                        )
+                    )
+            elif source.startswith("proof:"):
+                if source not in proofs:
+                    findings.append(
+                        Finding(
+                            kind="unknown_citation",
+                            message=f"{source} is not an approved fact of the proof library.",
+                            span=claim.text,
+                            source=source,
+                        )
+                    )
+            else:
+                findings.append(
+                    Finding(kind="unknown_citation", message=f"{source!r} is not a citation.", span=claim.text)
+                )
+
+    # 2. Every number is present in a source cited by a claim that states it (or in the offer).
+    # Our offer's own text and the prospect's names ("3M", "Company 5") need no citation.
+    offer_numbers = _numbers_in(f"{offer_text} {lead.account.name} {lead.contact.first_name}")
+    unsupported_numbers: set[str] = set()
+    for match in _quantities(checked_text):
+        number = _normalise_number(match.group(0))
+        if number in offer_numbers:
+            continue
+        supporting = [claim for claim in draft.claims if match.group(0) in claim.text or number in claim.text]
+        source_texts = []
+        for claim in supporting:
+            for source in claim.sources:
+                if source in signals:
+                    source_texts.append(_signal_text(signals[source]))
+                elif source in proofs:
+                    source_texts.append(proofs[source].text)
+        if not any(number in _numbers_in(source_text) for source_text in source_texts):
+            unsupported_numbers.add(number)
+            findings.append(
+                Finding(
+                    kind="unsupported_number",
+                    message=f"{match.group(0)} is not in any cited source.",
+                    span=_sentence_around(checked_text, match.start(), match.end()),
+                )
+            )
+
+    # 3. Customers and case studies about us come only from the proof library.
+    public_customers = [
+        proof.customer_name for proof in strategy.proof if proof.customer_name and proof.may_name_publicly
+    ]
+    private_customers = {
+        proof.customer_name for proof in strategy.proof if proof.customer_name and not proof.may_name_publicly
+    }
+    ours = [lead.account.name, lead.contact.first_name, lead.contact.last_name]
+    for match in _CUSTOMER_MENTION.finditer(checked_text):
+        group = next(group for group in match.groups() if group)
+        for name in re.split(r",? and |, | or ", group):
+            name = name.strip()
+            if not name or name.lower() in _NOT_A_NAME:
+                continue
+            if any(_same_name(name, other) for other in ours if other):
+                continue
+            if not any(_same_name(name, customer) for customer in public_customers):
+                findings.append(
+                    Finding(
+                        kind="unsupported_customer",
+                        message=f"{name} is not a customer we may name (not in the proof library).",
+                        span=match.group(0),
+                    )
+                )
+    for name in private_customers:
+        if name.lower() in checked_text.lower():
+            findings.append(
+                Finding(kind="customer_not_public", message=f"{name} may not be named publicly.", span=name)
+            )
+    if "case study" in checked_text.lower():
+        cites_case_study = any(
+            source in proofs and proofs[source].kind == "case_study"
+            for claim in draft.claims
+            for source in claim.sources
+        )
+        if not cites_case_study:
+            findings.append(
+                Finding(
+                    kind="invented_case_study",
+                    message="A case study is mentioned without citing one.",
+                    span="case study",
+                )
+            )
+    # A claim states only the quantities of what it cites ("tripled" where the fact says "doubled" fails).
+    for claim in draft.claims:
+        cited = [source for source in claim.sources if source in proofs or source in signals or source == "offer"]
+        texts = [
+            proofs[source].text
+            if source in proofs
+            else _signal_text(signals[source])
+            if source in signals
+            else offer_text
+            for source in cited
+        ]
+        if not texts:
+            continue
+        missing = _claim_numbers(claim.text) - set().union(*(_claim_numbers(source_text) for source_text in texts))
+        cited_proofs = [source for source in cited if source in proofs]
+        if missing and cited_proofs:
+            findings.append(
+                Finding(
+                    kind="misquoted_proof",
+                    message=f"The claim does not match approved fact {', '.join(cited_proofs)}.",
+                    span=claim.text,
+                    source=cited_proofs[0],
+                )
+            )
+        elif missing - unsupported_numbers:
+            findings.append(
+                Finding(
+                    kind="unsupported_number",
+                    message=f"{', '.join(sorted(missing))} is not in the cited source.",
+                    span=claim.text,
+                    source=cited[0],
+                )
+            )
+
+    # 4. Policy: forbidden phrases and topics, pricing and discounts, links.
+    for kind, label, phrases in (
+        ("forbidden_phrase", "Forbidden phrase", policy.forbidden_phrases),
+        ("forbidden_topic", "Forbidden topic", policy.forbidden_topics),
+    ):
+        for phrase in phrases:
+            words = [re.escape(word) for word in re.split(r"[\s-]+", phrase.strip()) if word]
+            # "risk-free" also catches "risk free" and "Risk-Free"; "guarantee" also "guaranteed".
+            match = re.search(r"(?<!\w)" + r"[\s-]+".join(words), checked_text, re.IGNORECASE) if words else None
+            if match:
+                findings.append(Finding(kind=kind, message=f"{label}: {phrase!r}.", span=match.group(0)))
+    for match in _DISCOUNT.finditer(checked_text):
+        percent = 50 if match.group(3) else int(match.group(1) or match.group(2))
+        if percent > policy.max_discount_percent:
+            findings.append(
+                Finding(
+                    kind="discount_beyond_policy",
+                    message=f"A {percent}% discount exceeds the policy's {policy.max_discount_percent:g}%.",
+                    span=match.group(0),
+                )
+            )
+    if not policy.pricing_allowed:
+        match = _PRICING.search(checked_text)
+        if match:
+            findings.append(
+                Finding(kind="pricing", message="The policy does not allow mentioning pricing.", span=match.group(0))
+            )
+    allowed = [domain.lower().removeprefix("www.") for domain in policy.allowed_link_domains]
+    for _start, _end, link in _link_spans(checked_text):
+        host = (urlsplit(link if "://" in link else "//" + link).hostname or "").lower().removeprefix("www.")
+        if not any(host == domain or host.endswith("." + domain) for domain in allowed):
+            findings.append(Finding(kind="link_not_allowed", message=f"Links to {host} are not allowed.", span=link))
+
+    # 5. Commercial email carries the sender's signature and postal address.
+    signature_first_line = offer.signature.strip().splitlines()[0] if offer.signature.strip() else ""
+    if signature_first_line and signature_first_line not in draft.body:
+        findings.append(Finding(kind="missing_signature", message="The signature is missing."))
+    if " ".join(offer.postal_address.split()) not in " ".join(draft.body.split()):
+        findings.append(Finding(kind="missing_postal_address", message="The sender's postal address is missing."))
+
+    # 6. Instruction-like text in the lead's data is flagged and never obeyed; so is any in the draft.
+    for signal in lead.signals:
+        span = find_instructions(f"{signal.title}\n{signal.text}")
+        if span:
+            findings.append(
+                Finding(
+                    kind="prompt_injection",
+                    message=f"Signal {signal.id} ({signal.kind}) contains instructions to the model; it was "
+                    "treated as data and not followed.",
+                    span=span,
+                    source=signal.citation,
+                )
+            )
+    span = find_instructions(draft.body)
+    if span:
+        findings.append(
+            Finding(kind="prompt_injection", message="The draft contains instruction-like text.", span=span)
+        )
+
+    findings += _uncited_results(checked_text, draft.claims, proofs)
+    findings += _stale_echoes(data, checked_text, findings)
+    findings += _followed_instructions(data, checked_text)
+    return findings
+
+
+def _uncited_results(text: str, claims: list[Claim], proofs: dict) -> list[Finding]:
+    """7. A result or customer story about us must rest on a cited proof point, or it is invented."""
+    backed = [" ".join(claim.text.split()) for claim in claims if any(source in proofs for source in claim.sources)]
+    findings = []
+    for sentence in _sentences(text):
+        if not (_ABOUT_OUR_RESULTS.search(sentence) and _RESULT.search(sentence)):
+            continue
+        flat = " ".join(sentence.split())
+        if any(claim and (claim in flat or flat in claim) for claim in backed):
+            continue
+        findings.append(
+            Finding(
+                kind="invented_case_study",
+                message="A result or customer story about us that rests on no proof point.",
+                span=sentence,
+            )
+        )
+    return findings
+
+
+def _stale_echoes(data: VerifyInput, text: str, findings: list[Finding]) -> list[Finding]:
+    """8. A stale signal restated in the draft, even under another signal's citation."""
+    stale_after = data.strategy.campaign.stale_signal_days
+    stale = [s for s in data.lead.signals if s.age_days > stale_after or s.id in data.stale_signal_ids]
+    if not stale:
+        return []
+    already = {finding.source for finding in findings if finding.kind == "stale_signal"}
+    fresh = [s for s in data.lead.signals if s not in stale]
+    known = _shingles(
+        " ".join(
+            [_signal_text(signal) for signal in fresh]
+            + [proof.text for proof in data.strategy.proof]
+            + [data.strategy.offer.value_proposition, data.strategy.offer.call_to_action]
+        )
+    )
+    echoes = []
+    for signal in stale:
+        if signal.citation in already:
+            continue
+        distinctive = _shingles(_signal_text(signal)) - known
+        for sentence in _sentences(text):
+            if _shingles(sentence) & distinctive:
+                echoes.append(
+                    Finding(
+                        kind="stale_signal",
+                        message=f"The draft restates signal {signal.id}, which is {signal.age_days} days old "
+                        f"(limit {stale_after}).",
+                        span=sentence,
+                        source=signal.citation,
+                    )
+                )
+                break
+    return echoes
+
+
+def _followed_instructions(data: VerifyInput, text: str) -> list[Finding]:
+    """9. The draft repeats what an instruction hidden in a signal asked for: links, codes, amounts, wording."""
+    findings = []
+    lead, strategy = data.lead, data.strategy
+    for signal in lead.signals:
+        source_text = f"{signal.title}\n{signal.text}"
+        match = first_instruction(source_text)
+        if match is None:
+            continue
+        start = next((left for left, right in _sentence_spans(source_text) if left <= match.start() < right), 0)
+        instruction = source_text[start:]
+        others = " ".join(
+            [_signal_text(other) for other in lead.signals if other.id != signal.id]
+            + [proof.text for proof in strategy.proof]
+            + [strategy.offer.value_proposition, strategy.offer.call_to_action]
+        )
+        markers = {link.lower() for _s, _e, link in _link_spans(instruction)}
+        markers |= {token.lower() for token in _CODE.findall(instruction) + _AMOUNT.findall(instruction)}
+        markers = {marker for marker in markers if marker not in others.lower()}
+        wording = _shingles(instruction, person_neutral=True) - _shingles(others, person_neutral=True)
+        for sentence in _sentences(text):
+            lowered = sentence.lower()
+            if any(marker in lowered for marker in markers) or _shingles(sentence, person_neutral=True) & wording:
+                findings.append(
+                    Finding(
+                        kind="injection_followed",
+                        message=f"The draft does what the instruction in signal {signal.id} ({signal.kind}) asked; "
+                        "data must never be obeyed.",
+                        span=sentence,
+                        source=signal.citation,
+                    )
+                )
+    return findings
+
+
+def verify_offline(data: VerifyInput) -> VerifyOutput:
+    findings = deterministic_checks(data)
+    blocking = [finding for finding in findings if finding.severity == "block"]
+    return VerifyOutput(
+        passed=not blocking,
+        findings=findings,
+        confidence=0.95 if not blocking else round(max(0.3, 0.9 - 0.1 * len(blocking)), 2),
+    )
+
+
+register_offline_handler("verify", verify_offline)
+
+
+def verify(data: VerifyInput, *, provider, budget=None) -> tuple[VerifyOutput, AgentCall]:
+    """Deterministic checks always decide; a model adds what rules cannot see."""
+    rules = verify_offline(data)
+    call = ask_model(
+        agent="verify",
+        strategy=data.strategy,
+        lead=data.lead,
+        instructions=(
+            "Draft:\n"
+            + data.draft.model_dump_json()
+            + "\nDeterministic findings:\n"
+            + "\n".join(finding.model_dump_json() for finding in rules.findings)
+        ),
+        output_schema=VerifyOutput,
+        offline_input=data,
+        provider=provider,
+        budget=budget,
+    )
+    model_output: VerifyOutput = call.output
+    seen = {(finding.kind, finding.span) for finding in rules.findings}
+    extra = [finding for finding in model_output.findings if (finding.kind, finding.span) not in seen]
+    findings = rules.findings + extra
+    blocking = [finding for finding in findings if finding.severity == "block"]
+    merged = VerifyOutput(
+        passed=not blocking,
+        findings=findings,
+        confidence=min(rules.confidence, model_output.confidence) if findings else model_output.confidence,
+    )
+    return merged, call
+
+
+def claims_from_edit(original: WriteOutput, body: str) -> list[Claim]:
+    """A person's edit keeps the claims whose text is still in the body; new facts stand uncited."""
+    return [claim for claim in original.claims if claim.text in body]
