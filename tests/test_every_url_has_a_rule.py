@@ -4,7 +4,17 @@ from importlib import import_module
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-APPS = ["salesops", "campaigns", "agents", "agents.meetings", "review", "agents.conversations", "agents.insights"]
+APPS = [
+    "salesops",
+    "campaigns",
+    "review",
+    "agents",
+    "agents.delivery",
+    "agents.outreach",
+    "agents.meetings",
+    "agents.conversations",
+    "agents.insights",
+]
 THIRD_PARTY = ("admin",)
 
 

@@ -1,16 +1,14 @@
-"""The agents app's URLs check sign-in, workspace and role (see salesops.tests.access_matrix)."""
+"""Delivery's pages (Settings → Mailboxes, Suppression, Outbox, Sandbox mail) check sign-in, workspace and
+role (see salesops.tests.access_matrix)."""
 
 import pytest
 
 from salesops.models import Role
 from salesops.tests.access_matrix import Rule, access_tests
 
+# Managers read the mailbox list, the outbox and the sandbox; every change (and the mailbox form, and the
+# suppression list) is an admin's.
 URL_RULES = {
-    "agent_runs:run_list": Rule(Role.ADMIN),
-    "agent_runs:run_detail": Rule(Role.ADMIN, kwargs=lambda rows: {"run_id": rows.run.pk}),
-    "agent_runs:contact_history": Rule(Role.ADMIN, kwargs=lambda rows: {"contact_id": rows.run.contact_id}),
-    # Delivery (Settings → Mailboxes, Suppression, Outbox, Sandbox mail): managers read the mailbox list,
-    # the outbox and the sandbox; every change (and the mailbox form, and the suppression list) is an admin's.
     "agents:mailbox_list": Rule(Role.MANAGER),
     "agents:mailbox_create": Rule(Role.ADMIN),
     "agents:mailbox_edit": Rule(Role.ADMIN, kwargs=lambda rows: {"mailbox_id": rows.mailbox.pk}),
@@ -21,28 +19,19 @@ URL_RULES = {
     "agents:suppression_remove": Rule(Role.ADMIN, "post", kwargs=lambda rows: {"suppression_id": rows.suppression.pk}),
     "agents:outbox_list": Rule(Role.MANAGER),
     "agents:outbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"message_id": rows.message.pk}),
-    # Send now: the writer of a person's email (a rep here), a manager or an admin; tested in test_outbox_send_now.
+    # Send now: the writer of a person's email (a rep here), a manager or an admin; tested in test_send_now.
     "agents:outbox_send_now": Rule(Role.REP, "post", kwargs=lambda rows: {"message_id": rows.persons_message.pk}),
     "agents:sandbox_list": Rule(Role.MANAGER),
     "agents:sandbox_detail": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk}),
     "agents:sandbox_attachment": Rule(Role.MANAGER, kwargs=lambda rows: {"mail_id": rows.sandbox_mail.pk, "index": 0}),
 }
 PUBLIC_URLS: dict[str, str] = {
-    "agents:unsubscribe": "the signed unsubscribe link in every email (RFC 8058); tested in test_delivery_unsubscribe",
+    "agents:unsubscribe": "the signed unsubscribe link in every email (RFC 8058); tested in test_unsubscribe",
 }
 
 
 @pytest.fixture
 def access_rows(personas):
-    from agents.outreach.pipeline import lead_pipeline_run
-    from agents.tests.factories import make_lead
-
-    personas.run = lead_pipeline_run(run_id=make_lead(workspace=personas.workspace).run.pk)
-    _delivery_rows(personas)
-    return personas
-
-
-def _delivery_rows(personas) -> None:
     from django.core.mail import EmailMessage
 
     from agents.delivery.models import Suppression
@@ -58,6 +47,7 @@ def _delivery_rows(personas) -> None:
     email = EmailMessage("Hi", "Hi", "a@b.example", ["c@d.example"])
     email.attach("invite.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
     [personas.sandbox_mail] = sandbox_keep(email, workspace_ids=[personas.workspace.pk])
+    return personas
 
 
 globals().update(access_tests(URL_RULES))
