@@ -30,11 +30,11 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage, Suppression
-from agents.delivery.timezones import recipient_zone, zone
 from agents.handoffs import handoff_open
 from agents.models import Handoff, TakeOver
 from campaigns.models import Campaign, Contact
 from salesops.models import Workspace
+from salesops.time_zones import RECIPIENT_ZONE_SOURCES, recipient_zone, zone_or_utc
 
 DEFAULT_SEND_DAYS = (0, 1, 2, 3, 4)
 WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -126,7 +126,7 @@ class _Scheduler:
         self.tick = tick_seconds()
         self.spacing = settings.SALESOPS_DELIVERY_MIN_SPACING_SECONDS
         self.domain_limit = settings.SALESOPS_DELIVERY_DOMAIN_DAILY_LIMIT
-        self.workspace_zone = zone(workspace.default_time_zone) or ZoneInfo("UTC")
+        self.workspace_zone = zone_or_utc(workspace.default_time_zone)
         self._day_cache: dict[int, date] = {}
         self._window_cache: dict[tuple, list[tuple[date, int, int]]] = {}
         self._full_windows: dict[tuple, int] = {}
@@ -307,9 +307,8 @@ class _Scheduler:
 def _decision(*, slot: datetime, recipient: ZoneInfo, source: str, state: _MailboxState, total: int, day) -> str:
     local = slot.astimezone(recipient)
     used, allowed = state.counts[day], state.allowance(day)
-    where = {"contact": "contact's time zone", "country": "account's country", "workspace": "workspace default"}
     return (
-        f"{WEEKDAY_NAMES[local.weekday()]} {local:%d %b %H:%M} {recipient.key} ({where[source]}), "
+        f"{WEEKDAY_NAMES[local.weekday()]} {local:%d %b %H:%M} {recipient.key} ({RECIPIENT_ZONE_SOURCES[source]}), "
         f"mailbox {state.position} of {total} ({state.mailbox.from_address}), {used} of {allowed} used that day"
     )[:300]
 
@@ -463,7 +462,7 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
             scheduler.states[mailbox_pk].position = position
         recipient, source = recipient_zone(
             contact_time_zone=row["contact__time_zone"],
-            country=row["contact__account__country"],
+            account_country=row["contact__account__country"],
             workspace_time_zone=workspace.default_time_zone,
         )
         earliest = scheduler.now_epoch + LEAD_SECONDS

@@ -21,10 +21,10 @@ from django.utils import timezone
 from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
 from agents.delivery.scheduling import DEFAULT_SEND_DAYS, WEEKDAY_NAMES, recipient_domain, tick_seconds
 from agents.delivery.tasks import enqueue_delivery_send
-from agents.delivery.timezones import recipient_zone, zone
 from campaigns.models import Campaign
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role
+from salesops.time_zones import RECIPIENT_ZONE_SOURCES, recipient_zone, zone_or_utc
 
 SENDABLE_STATUSES = (OutboundMessage.Status.QUEUED, OutboundMessage.Status.SCHEDULED)
 SEARCH_DAYS = 14  # a campaign sends on at least one weekday: its window opens within two weeks
@@ -115,10 +115,10 @@ def outbound_send_now(*, message: OutboundMessage, actor: Membership, now: datet
     )
     _check(message, actor)  # again under the lock: the sender or the scheduler may have moved it meanwhile
     workspace = message.workspace
-    workspace_zone = zone(workspace.default_time_zone) or ZoneInfo("UTC")
+    workspace_zone = zone_or_utc(workspace.default_time_zone)
     recipient, source = recipient_zone(
         contact_time_zone=message.contact.time_zone,
-        country=message.contact.account.country if message.contact.account_id else "",
+        account_country=message.contact.account.country if message.contact.account_id else "",
         workspace_time_zone=workspace.default_time_zone,
     )
     slot = first_business_moment(campaign=message.campaign, recipient=recipient, now=now)
@@ -167,12 +167,12 @@ def outbound_send_now(*, message: OutboundMessage, actor: Membership, now: datet
         _release_slot(message)
         _take_slot(mailbox=mailbox, day=day, slot=slot)
     Mailbox.objects.filter(pk=mailbox.pk).update(schedule_generation=F("schedule_generation") + 1)
-    where = {"contact": "contact's time zone", "country": "account's country", "workspace": "workspace default"}
     message.status = OutboundMessage.Status.SCHEDULED
     message.mailbox, message.thread = mailbox, thread
     message.scheduled_for, message.send_day, message.not_before = slot, day, None
     message.recipient_domain = message.recipient_domain or recipient_domain(message.contact.email)
-    message.decision = f"Sent now by {actor.user.email}: {when} ({where[source]}), from {mailbox.from_address}."[:300]
+    where = RECIPIENT_ZONE_SOURCES[source]
+    message.decision = f"Sent now by {actor.user.email}: {when} ({where}), from {mailbox.from_address}."[:300]
     message.save(
         update_fields=[
             "status",

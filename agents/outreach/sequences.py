@@ -3,17 +3,16 @@ reply, bounce, unsubscribe, meeting or take-over, the next step starts through t
 (drafted, verified and routed like the first email). The caller enqueues the runs it returns."""
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from agents.delivery.models import OutboundMessage, Suppression
-from agents.delivery.timezones import zone
 from agents.models import AgentRun, TakeOver
 from campaigns.models import Campaign, Contact
 from salesops.business_days import business_days_between
+from salesops.time_zones import zone_or_utc
 
 
 def business_days_after(sent_on: date, today: date) -> int:
@@ -28,7 +27,7 @@ def sequence_next_runs(*, campaign: Campaign, today: date | None = None, limit: 
     delays = dict(campaign.steps.values_list("position", "delay_business_days"))
     if len(delays) < 2:
         return []
-    workspace_zone = zone(campaign.workspace.default_time_zone) or ZoneInfo("UTC")
+    workspace_zone = zone_or_utc(campaign.workspace.default_time_zone)
     today = today or timezone.now().astimezone(workspace_zone).date()
     later = OutboundMessage.objects.filter(
         campaign_id=campaign.pk, contact_id=OuterRef("contact_id"), step_position__gt=OuterRef("step_position")

@@ -38,6 +38,8 @@ def _scheduled_messages(campaign):
     [
         ("America/Los_Angeles", "DE", "America/Los_Angeles", "contact's time zone"),
         ("", "JP", "Asia/Tokyo", "account's country"),
+        ("", "RU", "Europe/Moscow", "account's country"),
+        ("", "KZ", "Asia/Almaty", "account's country"),
         ("Not/AZone", "", "Europe/Lisbon", "workspace default"),
     ],
 )

@@ -27,9 +27,9 @@ from django.utils import timezone
 from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
 from agents.delivery.scheduling import delivery_schedule, slot_is_inside_window
 from agents.delivery.sending import SendReport, delivery_send_due
-from agents.delivery.timezones import recipient_zone
 from campaigns.models import Account, Campaign, Contact, Offer
 from salesops.models import Workspace
+from salesops.time_zones import recipient_zone
 
 COUNTRIES = ["DE", "US", "GB", "FR", "NL", "ES", "JP", "AU", "BR", "IN", "SE", "CA"]
 CONTACT_ZONES = ["America/Los_Angeles", "Asia/Singapore", "Europe/Warsaw", ""]
@@ -307,7 +307,7 @@ class Command(BaseCommand):
             per_domain_day[(domain, day)] += 1
             slots[mailbox_id].append(slot)
             recipient, _ = recipient_zone(
-                contact_time_zone=zone_name, country=country, workspace_time_zone=workspace.default_time_zone
+                contact_time_zone=zone_name, account_country=country, workspace_time_zone=workspace.default_time_zone
             )
             windows_checked += 1
             if not slot_is_inside_window(slot=slot, campaign=campaigns[campaign_id], recipient=recipient):

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import resolve
 
+from agents.delivery.scheduling import delivery_schedule
+from agents.delivery.tests.support import make_mailbox, make_queued, next_monday
 from agents.meetings import links, selectors, services
 from agents.meetings.models import Meeting
 from agents.meetings.tests.factories import (
@@ -155,6 +157,26 @@ def test_the_prospects_zone_is_the_contacts_else_the_countrys_else_the_workspace
     personas.workspace.save()
     contact = make_prospect(workspace=personas.workspace, time_zone=contact_zone, country=country)
     assert selectors.prospect_time_zone(contact=contact) == (expected, source)
+
+
+@pytest.mark.parametrize("country,zone", [("RU", "Europe/Moscow"), ("KZ", "Asia/Almaty")])
+def test_a_contact_without_a_zone_is_emailed_and_offered_slots_in_their_accounts_country_zone(personas, country, zone):
+    personas.workspace.default_time_zone = "Europe/Lisbon"
+    personas.workspace.save()
+    campaign = make_campaign(workspace=personas.workspace, status="active")
+    make_mailbox(workspace=personas.workspace, campaigns=[campaign])
+    contact = make_prospect(workspace=personas.workspace, country=country)
+    message = make_queued(workspace=personas.workspace, campaign=campaign, contact=contact)
+    delivery_schedule(workspace=personas.workspace, now=next_monday(hour=6))
+    message.refresh_from_db()
+    local = message.scheduled_for.astimezone(ZoneInfo(zone))
+    assert local.weekday() < 5 and 9 <= local.hour < 17, local
+    assert f"{zone} (account's country)" in message.decision
+
+    make_availability(membership=personas.rep, time_zone="Europe/Berlin")
+    offer = services.offer_meeting(contact=contact, campaign=campaign, now=MONDAY_0600_UTC)
+    assert offer["time_zone"] == zone and offer["time_zone_source"] == "account_country"
+    assert offer["slots"] and all(slot["time_zone"] == zone for slot in offer["slots"])
 
 
 def test_the_account_owner_meets_the_prospect_when_a_member_else_the_first_rep(personas):
