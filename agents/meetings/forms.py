@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from agents.meetings.models import MEETING_LENGTHS, Meeting
 from agents.meetings.slots import Rules
-from agents.meetings.time_zones import zone_choices
+from salesops.time_zones import zone_choices
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 

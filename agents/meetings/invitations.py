@@ -17,7 +17,7 @@ from icalendar import Calendar, Event, vCalAddress
 
 from agents.meetings.links import meeting_link
 from agents.meetings.models import Availability, Meeting
-from agents.meetings.time_zones import is_valid_zone
+from salesops.time_zones import zone_or_utc
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +100,7 @@ def _rep_zone(meeting: Meeting) -> str:
         .values_list("time_zone", flat=True)
         .first()
     )
-    zone = zone or meeting.workspace.default_time_zone
-    return zone if is_valid_zone(zone) else "UTC"
+    return zone_or_utc(zone or meeting.workspace.default_time_zone).key
 
 
 def invitation_messages(*, meeting: Meeting, method: str) -> list[EmailMessage]:

@@ -15,7 +15,7 @@ from agents.meetings import links, selectors, services
 from agents.meetings.invitations import CANCEL, REQUEST, meeting_calendar
 from agents.meetings.models import Meeting
 from agents.meetings.slots import WAKING_FROM, WAKING_UNTIL, at_a_waking_hour, parse_slot_key, slots_by_day
-from agents.meetings.time_zones import is_valid_zone, zone_choices
+from salesops.time_zones import is_valid_zone, zone_choices
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from django.db.models import QuerySet
 
 from agents.meetings.models import LIVE_STATUSES, Availability, BusyBlock, Meeting
 from agents.meetings.slots import Rules, Slot, open_slots, pick_proposals
-from agents.meetings.time_zones import country_zone, is_valid_zone
 from campaigns.models import Contact
 from salesops.models import Membership, Role
+from salesops.time_zones import recipient_zone, zone_or_utc
 
 DEFAULT_MEETING_MINUTES = 30
 DEFAULT_HOURS = {weekday: (time(9, 0), time(17, 0)) for weekday in range(5)}
@@ -29,12 +29,12 @@ def rules_from(*, availability: Availability | None, membership: Membership) -> 
     """A person's rules; someone who never set them meets 9 to 5 on weekdays in the workspace's zone."""
     if availability is None:
         return Rules(
-            time_zone=_valid_or_utc(membership.workspace.default_time_zone),
+            time_zone=zone_or_utc(membership.workspace.default_time_zone).key,
             meeting_minutes=DEFAULT_MEETING_MINUTES,
             hours=dict(DEFAULT_HOURS),
         )
     return Rules(
-        time_zone=_valid_or_utc(availability.time_zone),
+        time_zone=zone_or_utc(availability.time_zone).key,
         meeting_minutes=availability.meeting_minutes,
         hours={row.weekday: (row.start, row.end) for row in availability.working_hours.all()},
     )
@@ -69,7 +69,7 @@ def open_slots_for(
         window_start=window_start,
         window_end=window_end,
         taken=taken_times(membership=rep, start=window_start, end=window_end, exclude_meeting=exclude_meeting),
-        time_zone=time_zone if is_valid_zone(time_zone) else "UTC",
+        time_zone=zone_or_utc(time_zone).key,
     )
 
 
@@ -80,12 +80,12 @@ def propose_slots(*, rep: Membership, prospect_time_zone: str, now: datetime, co
 
 def prospect_time_zone(*, contact: Contact) -> tuple[str, str]:
     """The prospect's zone and where it came from: the contact, the account's country, the workspace."""
-    if is_valid_zone(contact.time_zone):
-        return contact.time_zone, "contact"
-    zone = country_zone(contact.account.country)
-    if zone:
-        return zone, "account_country"
-    return _valid_or_utc(contact.workspace.default_time_zone), "workspace"
+    zone, source = recipient_zone(
+        contact_time_zone=contact.time_zone,
+        account_country=contact.account.country,
+        workspace_time_zone=contact.workspace.default_time_zone,
+    )
+    return zone.key, source
 
 
 def pick_rep(*, contact: Contact) -> Membership:
@@ -160,7 +160,3 @@ def upcoming_meeting_of(*, contact: Contact, now: datetime) -> Meeting | None:
         .order_by("start")
         .first()
     )
-
-
-def _valid_or_utc(name: str) -> str:
-    return name if is_valid_zone(name) else "UTC"

@@ -15,10 +15,10 @@ from agents.meetings.invitations import CANCEL, REQUEST, invitation_messages
 from agents.meetings.links import BOOKING_LINK_MAX_AGE, booking_link
 from agents.meetings.models import MEETING_LENGTHS, Availability, BookedCell, BusyBlock, Meeting, WorkingHours
 from agents.meetings.slots import grid_cells
-from agents.meetings.time_zones import is_valid_zone
 from campaigns.models import Campaign, Contact
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role, Workspace
+from salesops.time_zones import is_valid_zone, zone_or_utc
 
 logger = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ def meeting_book(
                 campaign=campaign,
                 start=start,
                 end=start + timedelta(minutes=rules.meeting_minutes),
-                time_zone=time_zone if is_valid_zone(time_zone) else "UTC",
+                time_zone=zone_or_utc(time_zone).key,
             )
             _hold_cells(meeting)
     except IntegrityError:
