@@ -24,6 +24,7 @@ from campaigns.models import (
 from salesops.audit import audit_record
 from salesops.business_days import nth_business_day
 from salesops.models import Membership, Role, Workspace
+from salesops.time_zones import country_zone
 
 # Business days from the day the demo is loaded to the end of its goal period: counted in business
 # days, the planner sees the same days left, and plans the same work, whatever weekday the demo starts.
@@ -74,14 +75,6 @@ COMPANIES = [
     ("Northwind Logistics", "Logistics", "DE", 800, "A"),
     ("Lucky Spin Casino", "Gambling", "GB", 300, "B"),
 ]
-COUNTRY_TIME_ZONES = {
-    "DE": "Europe/Berlin",
-    "US": "America/New_York",
-    "GB": "Europe/London",
-    "NL": "Europe/Amsterdam",
-    "FR": "Europe/Paris",
-    "ES": "Europe/Madrid",
-}
 FIRST_NAMES = [
     "Anna",
     "Ben",
@@ -348,7 +341,7 @@ def load(workspace: Workspace) -> None:
                     "phone": f"+1 555 01{(index * 2 + offset) % 100:02d}",
                     "seniority": seniority,
                     "department": department,
-                    "time_zone": COUNTRY_TIME_ZONES[country],
+                    "time_zone": country_zone(country),
                     "linkedin_url": f"https://www.linkedin.com/in/{first}-{last}-{index}".lower(),
                 },
             )

@@ -16,9 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator, validate_domain_name
@@ -28,6 +27,7 @@ from django.utils import timezone
 from campaigns.models import Account, Contact, Signal
 from salesops.audit import audit_record
 from salesops.models import Membership, Workspace
+from salesops.time_zones import is_valid_zone, zone_or_utc
 
 CREATED = "created"
 UPDATED = "updated"
@@ -72,11 +72,6 @@ def normalize_email(value: str) -> str:
 
 _validate_email = EmailValidator(message="Enter a valid email address.")
 _validate_url = URLValidator(schemes=["http", "https"], message="Enter a valid URL.")
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def _as_text(value: Any) -> str:
@@ -179,7 +174,7 @@ def _choice(choices: type[models.TextChoices], what: str) -> Cleaner:
 
 def _clean_time_zone(value, tz) -> str:
     name = _as_text(value)
-    if name and name not in _time_zones():
+    if name and not is_valid_zone(name):
         raise ValidationError(f"Unknown time zone {name!r}; use an IANA name such as Europe/Berlin.")
     return name
 
@@ -331,10 +326,7 @@ def clean_row(kind: RowKind, row: dict, *, tz: ZoneInfo) -> tuple[dict, dict[str
 
 
 def workspace_time_zone(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.default_time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(workspace.default_time_zone)
 
 
 # ---------------------------------------------------------------------------------------------

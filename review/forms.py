@@ -1,7 +1,6 @@
 """Forms of the review inbox: the filters (lenient: a bad value falls back to the default) and one
 small form per decision."""
 
-import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from agents.models import Handoff
 from review.selectors import AGES, BANDS, QUEUES, STATES, Cursor, InboxFilters
+from salesops.time_zones import zone_or_utc
 
 KIND_CHOICES = [("", "Every kind"), *Handoff.Kind.choices]
 
@@ -88,10 +88,7 @@ class SnoozeForm(forms.Form):
 
     def __init__(self, *args, time_zone: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
-        try:
-            self.zone = zoneinfo.ZoneInfo(time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            self.zone = zoneinfo.ZoneInfo("UTC")
+        self.zone = zone_or_utc(time_zone)
 
     def clean(self):
         cleaned = super().clean()
