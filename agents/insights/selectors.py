@@ -21,6 +21,7 @@ from agents.meetings.models import LIVE_STATUSES, Meeting
 from agents.models import AgentRun, AgentStep, Handoff
 from campaigns.models import Campaign, Contact, Signal
 from salesops.models import Workspace
+from salesops.time_zones import RECIPIENT_ZONE_SOURCES, recipient_zone
 
 # Drafts a person decides on (what autonomy and the edit rate are measured over).
 DRAFT_KINDS = [Handoff.Kind.DRAFT_REVIEW, Handoff.Kind.ESCALATION]
@@ -623,6 +624,8 @@ class ContactPage:
     signal_count: int
     runs: list[AgentRun]
     thread: list[ThreadEntry]
+    time_zone: str  # the zone the person is emailed and offered meeting times in
+    time_zone_source: str  # where that zone came from, in words
 
     @property
     def may_be_emailed(self) -> bool:
@@ -630,7 +633,7 @@ class ContactPage:
 
 
 def contact_get(*, workspace: Workspace, contact_id: int) -> Contact:
-    return Contact.objects.select_related("account__owner", "referred_by", "take_over__user").get(
+    return Contact.objects.select_related("workspace", "account__owner", "referred_by", "take_over__user").get(
         workspace=workspace, pk=contact_id
     )
 
@@ -694,6 +697,18 @@ def contact_page(*, contact: Contact) -> ContactPage:
         for reply in InboundMessage.objects.filter(contact=contact).select_related("thread__campaign").defer("raw")
     ]
     thread.sort(key=lambda entry: entry.at)
+    zone, source = recipient_zone(
+        contact_time_zone=contact.time_zone,
+        account_country=contact.account.country,
+        workspace_time_zone=contact.workspace.default_time_zone,
+    )
     return ContactPage(
-        contact=contact, suppressions=suppressions, signals=shown, signal_count=count, runs=runs, thread=thread
+        contact=contact,
+        suppressions=suppressions,
+        signals=shown,
+        signal_count=count,
+        runs=runs,
+        thread=thread,
+        time_zone=zone.key,
+        time_zone_source=RECIPIENT_ZONE_SOURCES[source],
     )

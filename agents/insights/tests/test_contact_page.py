@@ -1,5 +1,6 @@
 """Every contact has a page: profile, consent, signals, campaigns, the conversation and the history."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from agents.delivery.tests.support import make_mailbox
 from agents.models import AgentRun, AgentStep, TakeOver
 from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
-from campaigns.models import Contact
+from campaigns.models import Account, Contact
 from campaigns.tests.factories import make_contact, make_signal
 from salesops.audit import audit_record
 
@@ -86,6 +87,21 @@ def test_a_rep_reads_the_profile_and_that_the_person_may_be_emailed(personas):
     assert contact.get_status_display() in profile
     assert "<strong>May be emailed.</strong>" in response.text
     assert response.context["page"].may_be_emailed is True
+
+
+def test_the_profile_names_the_zone_the_person_is_emailed_in_and_where_it_comes_from(personas):
+    _, contact = _worked_lead(personas)
+    client = personas.client_for(personas.rep)
+
+    def profile() -> str:
+        return html.unescape(_page(client, contact).text.split('id="profile"')[1].split("</dl>")[0])
+
+    assert "Europe/Berlin <small>(contact's time zone)</small>" in profile()
+    Contact.objects.filter(pk=contact.pk).update(time_zone="")
+    Account.objects.filter(pk=contact.account_id).update(country="RU")
+    assert "Europe/Moscow <small>(account's country)</small>" in profile()
+    Account.objects.filter(pk=contact.account_id).update(country="")
+    assert f"{personas.workspace.default_time_zone} <small>(workspace default)</small>" in profile()
 
 
 def test_a_suppressed_domain_or_an_opt_out_is_shown_with_its_reason(personas):
