@@ -239,7 +239,7 @@ def contact_hand_back(*, contact: Contact, actor: Membership) -> None:
     take_over = TakeOver.objects.select_for_update().filter(contact=contact, workspace=actor.workspace).first()
     if take_over is None:
         raise ValidationError("Nobody has taken this contact over.")
-    if not actor.has_role(Role.MANAGER) and take_over.user_id != actor.user_id:
+    if not take_over.writable_by(actor):
         raise PermissionDenied("Only the person who took it over, or a manager, can hand it back.")
     take_over.delete()
     audit_record(
@@ -306,7 +306,7 @@ def person_message_queue(
     take_over = TakeOver.objects.filter(workspace=actor.workspace, contact_id=handoff.contact_id).first()
     if take_over is None:
         raise ValidationError("Take the conversation over before writing to this contact.")
-    if take_over.user_id != actor.user_id and not actor.has_role(Role.MANAGER):
+    if not take_over.writable_by(actor):
         raise PermissionDenied("Only the person who took this conversation over, or a manager, writes here.")
     subject, body, token = subject.strip(), body.strip(), token.strip()
     if not subject or not body:

@@ -92,9 +92,7 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
     overrides = extra.pop("overrides", {})
     spans = [str(finding.get("span", "")) for finding in findings]
     draft = detail.draft
-    owns_thread = detail.take_over is not None and (
-        detail.take_over.user_id == membership.user_id or selectors.is_manager(membership)
-    )
+    owns_thread = detail.take_over is not None and detail.take_over.writable_by(membership)
     context = {
         "handoff": handoff,
         "detail": detail,
@@ -534,11 +532,8 @@ def thread(request, contact_id: int):
         raise Http404 from None
     take_over = thread_reads.take_over_of(contact=contact)
     handoff = thread_reads.latest_handoff(workspace=request.workspace, contact=contact)
-    can_write = (
-        take_over is not None
-        and handoff is not None
-        and (take_over.user_id == request.user.pk or request.membership.has_role(Role.MANAGER))
-    )
+    # The composer posts to the contact's latest inbox item, so there must be one.
+    can_write = handoff is not None and take_over is not None and take_over.writable_by(request.membership)
     entries = thread_reads.contact_thread(workspace=request.workspace, contact=contact)
     context = {
         "contact": contact,
