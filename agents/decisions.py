@@ -158,14 +158,20 @@ def handoff_edit_approve(
     return EditOutcome(approved=True, message=message, findings=verification.findings)
 
 
-@transaction.atomic
-def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: str = "") -> Handoff:
-    handoff = _lock(handoff, actor)
-    _require_action(handoff, "reject")
+def validate_reject_reason(*, reason: str, note: str = "") -> None:
+    """A rejection names one of Handoff.RejectReason (the writer learns from it), and says why in a note
+    when the reason is "other". The inbox's forms and the bulk decision refuse by this too."""
     if reason not in Handoff.RejectReason.values:
         raise ValidationError("Choose a reason for the rejection.")
     if reason == Handoff.RejectReason.OTHER and not note.strip():
         raise ValidationError("Say why in a note when the reason is 'other'.")
+
+
+@transaction.atomic
+def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: str = "") -> Handoff:
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "reject")
+    validate_reject_reason(reason=reason, note=note)
     _resolve(handoff, actor, Handoff.Decision.REJECTED, note=note, reject_reason=reason)
     _run_done(handoff.run, AgentRun.Outcome.DROPPED)
     if reason == Handoff.RejectReason.DO_NOT_CONTACT and handoff.contact_id:

@@ -348,7 +348,7 @@ def reject(request, handoff_id: int):
     handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        problem = "Choose a reason for the rejection." if "reason" in form.errors else form.errors["note"][0]
+        problem = (form.errors.get("note") or form.non_field_errors())[0]
         return _refused(request, handoff, filters, ValidationError(problem))
     return _decide(
         request,
