@@ -17,7 +17,7 @@ from agents.llm import get_provider
 from agents.models import AgentRun, Handoff, TakeOver
 from agents.outreach.lead_facts import lead_for, strategy_for
 from agents.outreach.tasks import lead_batch_task
-from agents.team.verifier import VerifyInput, VerifyOutput, claims_from_edit, verify
+from agents.team.verifier import VerifyInput, VerifyOutput, claims_from_edit, is_blocking, verify
 from agents.team.writer import Finding, WriteOutput
 from campaigns.models import Contact, Signal
 from salesops.audit import actor_label, audit_record
@@ -132,7 +132,7 @@ def handoff_edit_approve(
         raise ValidationError("There is no draft to edit.")
     verification = verify_edit(handoff=handoff, subject=subject, body=body)
     overrides = {kind: note.strip() for kind, note in (overrides or {}).items() if note and note.strip()}
-    blocking = [finding for finding in verification.findings if finding.severity == "block"]
+    blocking = [finding for finding in verification.findings if is_blocking(finding)]
     unresolved = [finding for finding in blocking if finding.kind not in overrides]
     if unresolved:
         return EditOutcome(approved=False, message=None, findings=verification.findings)

@@ -15,6 +15,7 @@ from django_htmx.http import push_url
 
 from agents import decisions
 from agents.models import Handoff
+from agents.team.verifier import blocking_kinds
 from campaigns.models import Contact
 from review import display, selectors
 from review import thread as thread_reads
@@ -131,8 +132,7 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
         )
         if form.is_bound and extra.get("verified"):
             context["edited_preview"] = display.highlight(str(form.data.get("body", "")), spans)
-        blocking = sorted({str(f.get("kind")) for f in findings if f.get("severity", "block") == "block"})
-        context["override_rows"] = [(kind, overrides.get(kind, "")) for kind in blocking]
+        context["override_rows"] = [(kind, overrides.get(kind, "")) for kind in blocking_kinds(findings)]
     return context | extra
 
 
