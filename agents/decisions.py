@@ -17,7 +17,7 @@ from agents.llm import get_provider
 from agents.models import AgentRun, Handoff, TakeOver
 from agents.outreach.lead_facts import lead_for, strategy_for
 from agents.outreach.tasks import lead_batch_task
-from agents.team.verifier import VerifyInput, VerifyOutput, claims_from_edit, verify
+from agents.team.verifier import VerifyInput, VerifyOutput, claims_from_edit, is_blocking, verify
 from agents.team.writer import Finding, WriteOutput
 from campaigns.models import Contact, Signal
 from salesops.audit import actor_label, audit_record
@@ -132,7 +132,7 @@ def handoff_edit_approve(
         raise ValidationError("There is no draft to edit.")
     verification = verify_edit(handoff=handoff, subject=subject, body=body)
     overrides = {kind: note.strip() for kind, note in (overrides or {}).items() if note and note.strip()}
-    blocking = [finding for finding in verification.findings if finding.severity == "block"]
+    blocking = [finding for finding in verification.findings if is_blocking(finding)]
     unresolved = [finding for finding in blocking if finding.kind not in overrides]
     if unresolved:
         return EditOutcome(approved=False, message=None, findings=verification.findings)
@@ -158,14 +158,20 @@ def handoff_edit_approve(
     return EditOutcome(approved=True, message=message, findings=verification.findings)
 
 
-@transaction.atomic
-def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: str = "") -> Handoff:
-    handoff = _lock(handoff, actor)
-    _require_action(handoff, "reject")
+def validate_reject_reason(*, reason: str, note: str = "") -> None:
+    """A rejection names one of Handoff.RejectReason (the writer learns from it), and says why in a note
+    when the reason is "other". The inbox's forms and the bulk decision refuse by this too."""
     if reason not in Handoff.RejectReason.values:
         raise ValidationError("Choose a reason for the rejection.")
     if reason == Handoff.RejectReason.OTHER and not note.strip():
         raise ValidationError("Say why in a note when the reason is 'other'.")
+
+
+@transaction.atomic
+def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: str = "") -> Handoff:
+    handoff = _lock(handoff, actor)
+    _require_action(handoff, "reject")
+    validate_reject_reason(reason=reason, note=note)
     _resolve(handoff, actor, Handoff.Decision.REJECTED, note=note, reject_reason=reason)
     _run_done(handoff.run, AgentRun.Outcome.DROPPED)
     if reason == Handoff.RejectReason.DO_NOT_CONTACT and handoff.contact_id:
@@ -239,7 +245,7 @@ def contact_hand_back(*, contact: Contact, actor: Membership) -> None:
     take_over = TakeOver.objects.select_for_update().filter(contact=contact, workspace=actor.workspace).first()
     if take_over is None:
         raise ValidationError("Nobody has taken this contact over.")
-    if not actor.has_role(Role.MANAGER) and take_over.user_id != actor.user_id:
+    if not take_over.writable_by(actor):
         raise PermissionDenied("Only the person who took it over, or a manager, can hand it back.")
     take_over.delete()
     audit_record(
@@ -306,7 +312,7 @@ def person_message_queue(
     take_over = TakeOver.objects.filter(workspace=actor.workspace, contact_id=handoff.contact_id).first()
     if take_over is None:
         raise ValidationError("Take the conversation over before writing to this contact.")
-    if take_over.user_id != actor.user_id and not actor.has_role(Role.MANAGER):
+    if not take_over.writable_by(actor):
         raise PermissionDenied("Only the person who took this conversation over, or a manager, writes here.")
     subject, body, token = subject.strip(), body.strip(), token.strip()
     if not subject or not body:

@@ -22,7 +22,7 @@ from agents.delivery.models import (  # noqa: F401
     new_message_id,
 )
 from campaigns.models import Campaign, Contact
-from salesops.models import Workspace
+from salesops.models import Membership, Role, Workspace
 
 
 class AgentRun(models.Model):
@@ -258,6 +258,14 @@ class TakeOver(models.Model):
 
     def __str__(self):
         return f"{self.user} owns {self.contact}"
+
+    def writable_by(self, member: Membership | None) -> bool:
+        """Who writes by hand in the conversation (and hands it back to the agents), and whose email to it
+        may leave: the person who took it over, or a manager or an admin of its workspace. `None` is a
+        writer who is no longer a member. No query: the membership is loaded."""
+        if member is None or member.workspace_id != self.workspace_id:
+            return False
+        return member.user_id == self.user_id or member.has_role(Role.MANAGER)
 
 
 class CampaignPlan(models.Model):

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from agents.decisions import validate_reject_reason
 from agents.models import Handoff
 from review.selectors import AGES, BANDS, QUEUES, STATES, Cursor, InboxFilters
 from salesops.time_zones import zone_or_utc
@@ -32,13 +33,14 @@ def cursor_from(data) -> Cursor | None:
 
 
 class RejectForm(forms.Form):
-    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose a reason"), *Handoff.RejectReason.choices])
+    # Which reasons exist and which need a note is decisions.validate_reject_reason's to say.
+    reason = forms.CharField(label="Reason", required=False)
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("reason") == Handoff.RejectReason.OTHER and not cleaned.get("note", "").strip():
-            self.add_error("note", "Say why in a note when the reason is 'other'.")
+        if "note" in cleaned:  # an over-long note is refused by its field first
+            validate_reject_reason(reason=cleaned["reason"], note=cleaned["note"])
         return cleaned
 
 

@@ -144,7 +144,6 @@ class ItemDetail:
     thread: list[OutboundMessage]
     take_over: TakeOver | None
     error: str = ""
-    blocking_kinds: list[str] = field(default_factory=list)
     reply: dict = field(default_factory=dict)  # the prospect's email a reply or negotiation item is about
     email: dict = field(default_factory=dict)  # the queued email a delivery exception is about
 
@@ -606,7 +605,6 @@ def inbox_item_detail(*, handoff: Handoff) -> ItemDetail:
             take_over = handoff.contact.take_over
         except TakeOver.DoesNotExist:
             take_over = None
-    blocking = sorted({str(f.get("kind")) for f in findings if f.get("severity", "block") == "block"})
     reply = _reply_of(handoff, proposal)
     email = {}
     if proposal.get("message") and "body" in proposal:
@@ -626,5 +624,4 @@ def inbox_item_detail(*, handoff: Handoff) -> ItemDetail:
         thread=thread,
         take_over=take_over,
         error=str(proposal.get("error") or ""),
-        blocking_kinds=blocking,
     )

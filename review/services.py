@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from agents.decisions import HandoffAlreadyHandled, handoff_approve, handoff_reject
+from agents.decisions import HandoffAlreadyHandled, handoff_approve, handoff_reject, validate_reject_reason
 from agents.models import Handoff
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership
@@ -38,10 +38,7 @@ def handoffs_bulk_decide(
     if action not in BULK_ACTIONS:
         raise ValidationError("Choose approve or reject.")
     if action == "reject":
-        if reason not in Handoff.RejectReason.values:
-            raise ValidationError("Choose a reason for the rejection.")
-        if reason == Handoff.RejectReason.OTHER and not note.strip():
-            raise ValidationError("Say why in a note when the reason is 'other'.")
+        validate_reject_reason(reason=reason, note=note)
     outcome = BulkOutcome(action=action)
     handoffs = Handoff.objects.filter(workspace_id=actor.workspace_id, pk__in=handoff_ids).only("pk", "workspace_id")
     by_id = {handoff.pk: handoff for handoff in handoffs}

@@ -15,6 +15,7 @@ from django_htmx.http import push_url
 
 from agents import decisions
 from agents.models import Handoff
+from agents.team.verifier import blocking_kinds
 from campaigns.models import Contact
 from review import display, selectors
 from review import thread as thread_reads
@@ -92,9 +93,7 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
     overrides = extra.pop("overrides", {})
     spans = [str(finding.get("span", "")) for finding in findings]
     draft = detail.draft
-    owns_thread = detail.take_over is not None and (
-        detail.take_over.user_id == membership.user_id or selectors.is_manager(membership)
-    )
+    owns_thread = detail.take_over is not None and detail.take_over.writable_by(membership)
     context = {
         "handoff": handoff,
         "detail": detail,
@@ -133,8 +132,7 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
         )
         if form.is_bound and extra.get("verified"):
             context["edited_preview"] = display.highlight(str(form.data.get("body", "")), spans)
-        blocking = sorted({str(f.get("kind")) for f in findings if f.get("severity", "block") == "block"})
-        context["override_rows"] = [(kind, overrides.get(kind, "")) for kind in blocking]
+        context["override_rows"] = [(kind, overrides.get(kind, "")) for kind in blocking_kinds(findings)]
     return context | extra
 
 
@@ -350,7 +348,7 @@ def reject(request, handoff_id: int):
     handoff, filters = _get_handoff_for_member(request, handoff_id), filters_from(request.GET)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        problem = "Choose a reason for the rejection." if "reason" in form.errors else form.errors["note"][0]
+        problem = (form.errors.get("note") or form.non_field_errors())[0]
         return _refused(request, handoff, filters, ValidationError(problem))
     return _decide(
         request,
@@ -534,11 +532,8 @@ def thread(request, contact_id: int):
         raise Http404 from None
     take_over = thread_reads.take_over_of(contact=contact)
     handoff = thread_reads.latest_handoff(workspace=request.workspace, contact=contact)
-    can_write = (
-        take_over is not None
-        and handoff is not None
-        and (take_over.user_id == request.user.pk or request.membership.has_role(Role.MANAGER))
-    )
+    # The composer posts to the contact's latest inbox item, so there must be one.
+    can_write = handoff is not None and take_over is not None and take_over.writable_by(request.membership)
     entries = thread_reads.contact_thread(workspace=request.workspace, contact=contact)
     context = {
         "contact": contact,

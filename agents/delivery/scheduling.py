@@ -33,7 +33,7 @@ from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMes
 from agents.handoffs import handoff_open
 from agents.models import Handoff, TakeOver
 from campaigns.models import Campaign, Contact
-from salesops.models import Workspace
+from salesops.models import Membership, Workspace
 from salesops.time_zones import RECIPIENT_ZONE_SOURCES, recipient_zone, zone_or_utc
 
 DEFAULT_SEND_DAYS = (0, 1, 2, 3, 4)
@@ -52,18 +52,50 @@ SEQUENCE_ONLY_STOPS = {Contact.Status.REPLIED, Contact.Status.MEETING_BOOKED}
 
 
 def conversation_stop_reason(
-    *, contact_status, taken_over_by, thread_replied: bool, step_position: int, run_id, approved_by_id
+    *,
+    contact_status,
+    take_over: TakeOver | None,
+    writer: Membership | None,
+    thread_replied: bool,
+    step_position: int,
+    run_id,
+    approved_by_id,
 ) -> str:
-    """Why an email must not leave now ("" when it may). Shared by the scheduler and the sender."""
+    """Why an email must not leave now ("" when it may). Shared by the scheduler and the sender.
+    `writer` is the membership of the person who wrote it (see `take_overs_and_writers`): in a
+    taken-over conversation only the emails of someone who may write there leave."""
     written_by_person = run_id is None and approved_by_id is not None
     in_conversation = step_position == 0 or written_by_person
     if contact_status in STOP_STATUSES and not (in_conversation and contact_status in SEQUENCE_ONLY_STOPS):
         return STOP_STATUSES[contact_status]
-    if taken_over_by is not None and not (written_by_person and approved_by_id == taken_over_by):
+    if take_over is not None and not (written_by_person and take_over.writable_by(writer)):
         return "taken_over"
     if thread_replied and not in_conversation:
         return "thread_replied"
     return ""
+
+
+def take_overs_and_writers(
+    emails: list[tuple[int, int | None]],
+) -> tuple[dict[int, TakeOver], dict[tuple[int, int], Membership]]:
+    """For `emails` as (contact id, approved-by user id) pairs: the take-overs of their contacts by contact
+    id, and the memberships of the people who wrote emails to a taken-over contact by (workspace id, user
+    id). One query, and a second only when a person wrote to a taken-over contact."""
+    take_overs = {
+        take_over.contact_id: take_over
+        for take_over in TakeOver.objects.filter(contact_id__in={contact_id for contact_id, _ in emails})
+    }
+    wanted = {
+        (take_overs[contact_id].workspace_id, user_id)
+        for contact_id, user_id in emails
+        if user_id is not None and contact_id in take_overs
+    }
+    if not wanted:
+        return take_overs, {}
+    memberships = Membership.objects.filter(
+        workspace_id__in={workspace_id for workspace_id, _ in wanted}, user_id__in={user_id for _, user_id in wanted}
+    )
+    return take_overs, {(member.workspace_id, member.user_id): member for member in memberships}
 
 
 CANCEL_TEXT = {
@@ -384,7 +416,7 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
         .filter(Q(kind=Suppression.Kind.EMAIL, value__in=emails) | Q(kind=Suppression.Kind.DOMAIN, value__in=domains))
         .values_list("kind", "value")
     )
-    taken_over = dict(TakeOver.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "user_id"))
+    take_overs, writers = take_overs_and_writers([(row["contact_id"], row["approved_by_id"]) for row in rows])
     follow_up_pairs = {(row["campaign_id"], row["contact_id"]) for row in rows if row["step_position"] > 1}
     earlier_pending: set[tuple[int, int, int]] = set()
     if follow_up_pairs:
@@ -411,7 +443,8 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
         else:
             reason = conversation_stop_reason(
                 contact_status=row["contact__status"],
-                taken_over_by=taken_over.get(row["contact_id"]),
+                take_over=take_overs.get(row["contact_id"]),
+                writer=writers.get((workspace.pk, row["approved_by_id"])),
                 thread_replied=thread is not None and thread.replied_at is not None,
                 step_position=row["step_position"],
                 run_id=row["run_id"],

@@ -27,10 +27,10 @@ from agents.delivery.compose import compose
 from agents.delivery.crypto import SecretUnreadable
 from agents.delivery.health import delivery_record_bounce, mailbox_stop
 from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, Suppression
-from agents.delivery.scheduling import CANCEL_TEXT, conversation_stop_reason
+from agents.delivery.scheduling import CANCEL_TEXT, conversation_stop_reason, take_overs_and_writers
 from agents.delivery.transport import DeliveryError, Transport, transport_for
 from agents.handoffs import handoff_open
-from agents.models import Handoff, TakeOver
+from agents.models import Handoff
 from campaigns.models import Campaign, Signal
 from salesops.audit import audit_record
 
@@ -112,7 +112,6 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
         if not messages:
             return []
         report.claimed += len(messages)
-        contact_ids = {message.contact_id for message in messages}
         emails = {message.contact.email.lower() for message in messages}
         domains = {message.recipient_domain for message in messages}
         suppressed = set(
@@ -120,7 +119,9 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
             .filter(Q(kind="email", value__in=emails) | Q(kind="domain", value__in=domains))
             .values_list("workspace_id", "kind", "value")
         )
-        taken_over = dict(TakeOver.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "user_id"))
+        take_overs, writers = take_overs_and_writers(
+            [(message.contact_id, message.approved_by_id) for message in messages]
+        )
         signal_ids = set().union(*(_cited_signal_ids(message.claims) for message in messages))
         signal_times = dict(Signal.objects.filter(pk__in=signal_ids).values_list("pk", "occurred_at"))
         # Follow-ups and answers thread under what was sent before.
@@ -145,7 +146,8 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
                 continue
             reason = conversation_stop_reason(
                 contact_status=contact.status,
-                taken_over_by=taken_over.get(contact.pk),
+                take_over=take_overs.get(contact.pk),
+                writer=writers.get((message.workspace_id, message.approved_by_id)),
                 thread_replied=False,
                 step_position=message.step_position,
                 run_id=message.run_id,
@@ -161,7 +163,8 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
                 continue
             if message.thread.replied_at is not None and conversation_stop_reason(
                 contact_status="",
-                taken_over_by=None,
+                take_over=None,
+                writer=None,
                 thread_replied=True,
                 step_position=message.step_position,
                 run_id=message.run_id,

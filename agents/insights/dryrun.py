@@ -17,7 +17,7 @@ from agents.models import AgentStep
 from agents.outreach.lead_facts import strategy_for
 from agents.team.context import Strategy
 from agents.team.router import RouteInput, route
-from agents.team.verifier import VerifyInput, VerifyOutput, deterministic_checks
+from agents.team.verifier import VerifyInput, VerifyOutput, deterministic_checks, is_blocking
 from agents.team.writer import WriteOutput
 from campaigns.models import Campaign
 
@@ -78,7 +78,7 @@ def _reverified(
     check = VerifyInput(strategy=strategy, lead=route_input["lead"], draft=WriteOutput.model_validate(draft))
     policy_findings = [finding for finding in deterministic_checks(check) if finding.kind in POLICY_FINDING_KINDS]
     findings = [finding for finding in recorded.findings if finding.kind not in POLICY_FINDING_KINDS] + policy_findings
-    blocking = [finding for finding in findings if finding.severity == "block"]
+    blocking = [finding for finding in findings if is_blocking(finding)]
     if bool(blocking) == (not recorded.passed):
         confidence = recorded.confidence
     else:  # the verdict flips: the offline verifier's confidence for that verdict

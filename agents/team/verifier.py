@@ -3,6 +3,7 @@
 Nothing an agent writes reaches a prospect unverified, human edits included."""
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
@@ -515,9 +516,28 @@ def _followed_instructions(data: VerifyInput, text: str) -> list[Finding]:
     return findings
 
 
+def is_blocking(finding: Finding | dict) -> bool:
+    """Whether a finding stops the draft until a person overrides it with a note: its severity is
+    "block", a Finding's default, so a stored finding without a severity blocks too. A "warn" finding
+    is shown and lets the draft through. Takes a Finding or one stored in a run's verification."""
+    severity = finding.severity if isinstance(finding, Finding) else finding.get("severity", "block")
+    return severity == "block"
+
+
+def blocking_kinds(findings: Iterable[Finding | dict]) -> list[str]:
+    """The kinds of the blocking findings, sorted, each once: a person overrides each with one note."""
+    return sorted(
+        {
+            str(finding.kind if isinstance(finding, Finding) else finding.get("kind"))
+            for finding in findings
+            if is_blocking(finding)
+        }
+    )
+
+
 def verify_offline(data: VerifyInput) -> VerifyOutput:
     findings = deterministic_checks(data)
-    blocking = [finding for finding in findings if finding.severity == "block"]
+    blocking = [finding for finding in findings if is_blocking(finding)]
     return VerifyOutput(
         passed=not blocking,
         findings=findings,
@@ -550,7 +570,7 @@ def verify(data: VerifyInput, *, provider, budget=None) -> tuple[VerifyOutput, A
     seen = {(finding.kind, finding.span) for finding in rules.findings}
     extra = [finding for finding in model_output.findings if (finding.kind, finding.span) not in seen]
     findings = rules.findings + extra
-    blocking = [finding for finding in findings if finding.severity == "block"]
+    blocking = [finding for finding in findings if is_blocking(finding)]
     merged = VerifyOutput(
         passed=not blocking,
         findings=findings,

@@ -206,6 +206,11 @@ def test_rejecting_needs_a_reason_and_keeps_it(personas, two_drafts):
     assert "Say why in a note" in other.content.decode()
     assert Handoff.objects.get(pk=older.pk).status == "open"
 
+    unknown = _post(client, "reject", older, {"reason": "spam", "note": "Looks like spam."}, **HTMX)
+    assert "Choose a reason for the rejection." in unknown.content.decode()
+    too_long = _post(client, "reject", older, {"reason": "other", "note": "x" * 2001}, **HTMX)
+    assert "Ensure this value has at most 2000 characters (it has 2001)." in too_long.content.decode()
+    assert "Say why in a note" not in too_long.content.decode()
     response = _post(client, "reject", older, {"reason": "wrong_facts", "note": "Not a Series B."}, **HTMX)
     assert _open_item(response) == str(newer.pk)
     older.refresh_from_db()
@@ -422,6 +427,15 @@ def test_bulk_needs_a_reason_to_reject_and_items_to_act_on(personas, two_drafts)
     nothing = personas.client_for(personas.rep).post(reverse("review:bulk"), {"action": "approve", "scope": "selected"})
     assert _messages(nothing) == ["Tick the items to act on first, or choose every item in this filter."]
     assert not Handoff.objects.filter(status="resolved").exists()
+
+
+def test_bulk_rejecting_with_other_needs_a_note_as_one_rejection_does(personas, two_drafts):
+    client = personas.client_for(personas.rep)
+    bare = client.post(reverse("review:bulk"), {"action": "reject", "scope": "filter", "reason": "other"})
+    assert _messages(bare) == ["Say why in a note when the reason is 'other'."]
+    assert not Handoff.objects.filter(status="resolved").exists()
+    client.post(reverse("review:bulk"), {"action": "reject", "scope": "filter", "reason": "other", "note": "Dupes."})
+    assert Handoff.objects.filter(reject_reason="other", decision_note="Dupes.").count() == 2
 
 
 def test_a_snooze_until_a_past_time_is_refused(personas, two_drafts):

@@ -88,6 +88,27 @@ def test_findings_are_highlighted_in_the_draft_and_prospect_text_stays_text(pers
     assert 'data-key="a"' not in html and 'data-key="e"' in html
 
 
+def test_the_editor_asks_for_a_note_per_blocking_kind_and_none_for_a_warning(personas):
+    handoff = make_handoff(
+        workspace=personas.workspace,
+        proposal={
+            "draft": {"subject": "Hi", "body": "We guarantee it. Act now.", "claims": []},
+            "verification": {
+                "passed": False,
+                "findings": [
+                    {"kind": "forbidden_phrase", "message": "Says guarantee.", "span": "guarantee",
+                     "severity": "block"},
+                    {"kind": "uncited_claim", "message": "No source.", "span": "We guarantee it."},
+                    {"kind": "tone", "message": "Pushy.", "span": "Act now.", "severity": "warn"},
+                ],
+            },
+        },
+    )  # fmt: skip
+    response = personas.client_for(personas.rep).get(reverse("review:edit", args=[handoff.pk]), **HTMX)
+    assert [kind for kind, _ in response.context["override_rows"]] == ["forbidden_phrase", "uncited_claim"]
+    assert 'name="override-tone"' not in response.content.decode()
+
+
 def test_highlight_escapes_before_it_marks():
     assert display.highlight("a <b> & b", ["<b>", "b"]) == "a <mark>&lt;b&gt;</mark> &amp; <mark>b</mark>"
     assert display.highlight("plain", []) == "plain"

@@ -56,3 +56,17 @@ def test_whoever_took_the_conversation_over_writes_from_the_thread(personas):
     assert OutboundMessage.objects.get(contact=lead.contact).approved_by == personas.rep.user
     other = personas.client_for(personas.outsider).get(reverse("review:thread", args=[lead.contact.pk]))
     assert other.status_code == 404
+
+
+def test_another_rep_reads_the_thread_without_a_composer_and_a_manager_gets_one(personas):
+    from salesops.tests.factories import make_membership
+
+    lead = make_lead(workspace=personas.workspace, autonomy="review_all")
+    handoff = Handoff.objects.get(run=lead_pipeline_run(run_id=lead.run.pk))
+    decisions.handoff_take_over(handoff=handoff, actor=personas.rep)
+    url = reverse("review:thread", args=[lead.contact.pk])
+    other_rep = personas.client_for(make_membership(workspace=personas.workspace, role="rep")).get(url)
+    assert not other_rep.context["can_write"] and other_rep.context["compose_form"] is None
+    assert "Only rep@acme.test or a manager writes in this conversation." in other_rep.text
+    manager = personas.client_for(personas.manager).get(url)
+    assert manager.context["can_write"] and manager.context["compose_form"] is not None

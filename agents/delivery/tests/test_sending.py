@@ -12,6 +12,7 @@ from agents.delivery.tests.support import make_mailbox, make_queued, next_monday
 from agents.models import Handoff, TakeOver
 from campaigns.models import Contact
 from campaigns.tests.factories import make_campaign
+from salesops.tests.factories import make_membership
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +190,41 @@ def test_what_changed_since_queueing_cancels_the_email_at_send_time(personas, sm
     assert smtp_server.handler.received == []
     if what == "stale_signal":
         assert Handoff.objects.filter(dedupe_key=f"outbound-stale:{message.pk}").exists()
+
+
+def _persons_email(personas, smtp, writer: str):
+    """An email a person wrote (no agent run), to a contact the rep takes over."""
+    campaign = make_campaign(workspace=personas.workspace, status="active")
+    make_mailbox(workspace=personas.workspace, campaigns=[campaign], smtp=smtp)
+    author = make_membership(workspace=personas.workspace, role="rep") if writer == "another rep" else None
+    author = author or getattr(personas, writer)
+    return make_queued(workspace=personas.workspace, campaign=campaign, cite_signal=False, approved_by=author.user)
+
+
+@pytest.mark.parametrize("writer,leaves", [("rep", True), ("manager", True), ("admin", True), ("another rep", False)])
+def test_in_a_taken_over_conversation_the_emails_of_whoever_may_write_there_are_scheduled(
+    personas, smtp_server, writer, leaves
+):
+    message = _persons_email(personas, smtp_server, writer)
+    TakeOver.objects.create(workspace=personas.workspace, contact=message.contact, user=personas.rep.user)
+    delivery_schedule(workspace=personas.workspace, now=MONDAY_6)
+    message.refresh_from_db()
+    assert message.status == ("scheduled" if leaves else "cancelled"), message.decision
+    assert message.cancel_reason == ("" if leaves else "taken_over")
+
+
+@pytest.mark.parametrize("writer,leaves", [("manager", True), ("another rep", False)])
+def test_a_take_over_after_scheduling_lets_only_the_emails_of_whoever_may_write_there_leave(
+    personas, smtp_server, writer, leaves
+):
+    message = _persons_email(personas, smtp_server, writer)
+    delivery_schedule(workspace=personas.workspace, now=MONDAY_6)
+    TakeOver.objects.create(workspace=personas.workspace, contact=message.contact, user=personas.rep.user)
+    report = _send_at_its_slot(message)
+    message.refresh_from_db()
+    assert (report.sent, report.cancelled) == ((1, 0) if leaves else (0, 1))
+    assert message.status == ("sent" if leaves else "cancelled")
+    assert len(smtp_server.handler.received) == (1 if leaves else 0)
 
 
 def test_the_cap_holds_at_send_time_even_for_rows_scheduled_past_it(personas, smtp_server):
