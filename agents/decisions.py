@@ -15,11 +15,11 @@ from agents.delivery.outbox import outbound_queue
 from agents.handoffs import record_step
 from agents.llm import get_provider
 from agents.models import AgentRun, Handoff, TakeOver
-from agents.outreach.lead_facts import lead_for, strategy_for
+from agents.outreach.lead_facts import lead_of_run, strategy_for, verify_input_for
 from agents.outreach.tasks import lead_batch_task
-from agents.team.verifier import VerifyInput, VerifyOutput, claims_from_edit, is_blocking, verify
+from agents.team.verifier import VerifyOutput, claims_from_edit, is_blocking, verify
 from agents.team.writer import Finding, WriteOutput
-from campaigns.models import Contact, Signal
+from campaigns.models import Contact
 from salesops.audit import actor_label, audit_record
 from salesops.models import Membership, Role
 
@@ -108,12 +108,9 @@ def verify_edit(*, handoff: Handoff, subject: str, body: str) -> VerifyOutput:
     edited = WriteOutput(
         subject=subject, body=body, claims=claims_from_edit(original, body), language=original.language
     )
-    step = run.campaign.steps.get(position=run.step_position)
-    signals = list(Signal.objects.filter(account_id=run.contact.account_id).order_by("-occurred_at"))
-    strategy = strategy_for(run.campaign)
-    lead = lead_for(run.contact, signals, step, timezone.now())
-    stale = (run.brief or {}).get("stale_signal_ids", [])
-    check = VerifyInput(strategy=strategy, lead=lead, draft=edited, stale_signal_ids=stale)
+    check = verify_input_for(
+        run, strategy=strategy_for(run.campaign), lead=lead_of_run(run, timezone.now()), draft=edited
+    )
     verification, call = verify(check, provider=get_provider())
     record_step(run, "verify", data=check, call=call, output=verification,
                 decision="pass" if verification.passed else "fail", confidence=verification.confidence)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from agents.models import AgentRun
 from agents.team.context import (
     AccountFacts,
     CampaignFacts,
@@ -15,9 +16,13 @@ from agents.team.context import (
     StepFacts,
     Strategy,
 )
-from campaigns.models import Campaign, Contact, ProofPoint, Signal
+from agents.team.verifier import VerifyInput
+from agents.team.writer import WriteOutput
+from campaigns.models import Campaign, Contact, ProofPoint, SequenceStep, Signal
 
 MAX_SIGNALS_PER_LEAD = 20
+# An answer to a prospect's reply is no step of the sequence (its run has step_position 0).
+ANSWER_STEP = StepFacts(position=0, intent="answer", guidance="Answer the prospect's reply.")
 
 
 def strategy_for(campaign: Campaign) -> Strategy:
@@ -110,4 +115,30 @@ def lead_for(contact: Contact, signals: list[Signal], step, now: datetime) -> Le
             if signal.contact_id in (None, contact.pk)
         ][:MAX_SIGNALS_PER_LEAD],
         step=StepFacts(position=step.position, intent=step.intent, guidance=step.guidance),
+    )
+
+
+def step_of(run: AgentRun) -> SequenceStep | StepFacts:
+    """The step a run writes: its campaign's sequence step, or the answer to the reply it was started for."""
+    if run.inbound_message_id is not None:
+        return ANSWER_STEP
+    return run.campaign.steps.get(position=run.step_position)
+
+
+def lead_of_run(run: AgentRun, now: datetime) -> Lead:
+    """The lead as a run's agents see it: its contact, the account's signals (newest first), its step."""
+    signals = list(Signal.objects.filter(account_id=run.contact.account_id).order_by("-occurred_at"))
+    return lead_for(run.contact, signals, step_of(run), now)
+
+
+def verify_input_for(run: AgentRun, *, strategy: Strategy, lead: Lead, draft: WriteOutput) -> VerifyInput:
+    """What any draft of a run is checked against, the writer's and a person's edit alike: the signals
+    research found stale, and the text we put in verbatim (an answer's meeting times and booking link),
+    which states no claim."""
+    return VerifyInput(
+        strategy=strategy,
+        lead=lead,
+        draft=draft,
+        stale_signal_ids=(run.brief or {}).get("stale_signal_ids", []),
+        trusted_text=(run.reply_context or {}).get("meeting_offer", ""),
     )

@@ -18,18 +18,14 @@ from agents.handoffs import handoff_open, record_step
 from agents.llm import BudgetExhausted, LLMError, get_provider
 from agents.models import AgentRun, Handoff, TakeOver
 from agents.outreach.budget import WorkspaceBudget
-from agents.outreach.lead_facts import lead_for, strategy_for
+from agents.outreach.lead_facts import lead_of_run, strategy_for, verify_input_for
 from agents.outreach.writer_examples import writer_examples
 from agents.team import qualify as qualify_agent
 from agents.team import research as research_agent
 from agents.team import verifier as verifier_agent
 from agents.team import writer as writer_agent
-from agents.team.context import (
-    StepFacts,
-    Strategy,
-)
+from agents.team.context import Strategy
 from agents.team.router import RouteInput, RouteOutput, route
-from campaigns.models import Signal
 
 logger = logging.getLogger(__name__)
 
@@ -117,19 +113,8 @@ def _exception_handoff(run: AgentRun, reason: str) -> None:
     run.save(update_fields=["status", "outcome", "updated_at"])
 
 
-ANSWER_STEP = StepFacts(position=0, intent="answer", guidance="Answer the prospect's reply.")
-
-
-def _step_of(run: AgentRun):
-    if run.inbound_message_id is not None:
-        return ANSWER_STEP
-    return run.campaign.steps.get(position=run.step_position)
-
-
 def _advance(run: AgentRun, tools: PipelineTools, strategy: Strategy) -> None:
-    step = _step_of(run)
-    signals = list(Signal.objects.filter(account_id=run.contact.account_id).order_by("-occurred_at"))
-    lead = lead_for(run.contact, signals, step, tools.now)
+    lead = lead_of_run(run, tools.now)
     agent_kwargs = {"provider": tools.provider, "budget": tools.budget}
 
     if run.inbound_message_id is not None and run.qualification is None:
@@ -211,13 +196,7 @@ def _write_and_verify(run, tools, strategy, lead, research_output, *, instructio
         call = _call(run, "write", data, lambda data=data: writer_agent.write(data, **agent_kwargs))
         record_step(run, "write", data=data, call=call, decision="rewrite" if findings else "draft")
         draft = call.output
-        check = verifier_agent.VerifyInput(
-            strategy=strategy,
-            lead=lead,
-            draft=draft,
-            stale_signal_ids=research_output.stale_signal_ids,
-            trusted_text=(reply or {}).get("meeting_offer", ""),
-        )
+        check = verify_input_for(run, strategy=strategy, lead=lead, draft=draft)
         verification, verify_call = _call(
             run, "verify", check, lambda check=check: verifier_agent.verify(check, **agent_kwargs)
         )

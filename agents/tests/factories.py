@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from agents.conversations.models import InboundMessage
 from agents.models import AgentRun
 from campaigns.models import Campaign, Contact, Signal
 from campaigns.tests.factories import make_account, make_campaign, make_contact, make_signal
@@ -38,3 +39,24 @@ def make_lead(*, workspace, campaign=None, account_fields=None, signal_fields=No
     )
     run = AgentRun.objects.create(workspace=workspace, campaign=campaign, contact=contact, step_position=1)
     return LeadSetup(campaign=campaign, contact=contact, signal=signal, run=run)
+
+
+def make_answer_run(
+    *,
+    workspace,
+    category: str = "question",
+    text: str = "How does it work with Salesforce?",
+    meeting_offer: str = "",
+    **campaign_fields,
+) -> LeadSetup:
+    """A prospect's reply waiting for its answer: an answer run (the reply set, step 0) started the way
+    conversations.answer_reply starts one, ready for the pipeline."""
+    lead = make_lead(workspace=workspace, **campaign_fields)
+    inbound = InboundMessage.objects.create(
+        workspace=workspace, channel="mime", raw=b"", size_bytes=0, dedupe_key=f"<reply-{lead.run.pk}@x>",
+        contact=lead.contact, text=text, category=category, subject="Re: After the funding news",
+    )  # fmt: skip
+    lead.run.inbound_message, lead.run.step_position = inbound, 0
+    lead.run.reply_context = {"text": text, "category": category, "meeting_offer": meeting_offer}
+    lead.run.save()
+    return lead

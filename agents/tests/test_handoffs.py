@@ -12,7 +12,7 @@ from agents import decisions
 from agents.delivery.models import OutboundMessage
 from agents.models import AgentRun, Handoff, TakeOver
 from agents.outreach.pipeline import lead_pipeline_run
-from agents.tests.factories import make_lead
+from agents.tests.factories import make_answer_run, make_lead
 from salesops.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,57 @@ def test_a_clean_edit_is_approved_and_the_difference_is_kept(personas):
     outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Hello", body=body)
     assert outcome.approved
     assert handoff.proposal["draft"]["body"] != outcome.message.body_text == body
+
+
+MEETING_OFFER = (
+    "Would one of these times work for you?\n- Tuesday 10:00\n- Wednesday 14:30\n\n"
+    "Or pick any open time here: https://book.salesops.example/b/k3j9"
+)
+
+
+def _proposed_answer(personas, **reply) -> Handoff:
+    """The answer the agents propose to a prospect's reply, waiting for a person (an answer run, step 0)."""
+    lead = make_answer_run(workspace=personas.workspace, autonomy="review_all", **reply)
+    run = lead_pipeline_run(run_id=lead.run.pk)
+    return Handoff.objects.get(run=run)
+
+
+def test_an_edited_answer_to_a_reply_is_verified_and_approved(personas):
+    handoff = _proposed_answer(personas)
+    body = handoff.proposal["draft"]["body"].replace("Thanks for the question.", "Thanks for asking.")
+
+    outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Re: hello", body=body)
+
+    assert outcome.approved and outcome.message.body_text == body
+    assert outcome.message.idempotency_key == f"reply:{handoff.run.inbound_message_id}"
+    assert handoff.run.steps.filter(agent="verify").count() == 2
+
+
+def test_an_edited_answer_keeps_the_meeting_times_we_offered_out_of_the_checks(personas):
+    handoff = _proposed_answer(personas, category="interested", text="Sounds good, let's talk.",
+                               meeting_offer=MEETING_OFFER)  # fmt: skip
+    assert MEETING_OFFER in handoff.proposal["draft"]["body"] and handoff.proposal["verification"]["passed"]
+    body = handoff.proposal["draft"]["body"].replace("Thanks, glad to hear it.", "Great to hear.")
+
+    outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Re: hello", body=body)
+
+    assert outcome.approved, outcome.findings
+    assert [finding.kind for finding in outcome.findings] == []
+
+
+def test_a_link_a_person_adds_to_an_answer_is_still_checked(personas):
+    handoff = _proposed_answer(personas, category="interested", text="Sounds good, let's talk.",
+                               meeting_offer=MEETING_OFFER)  # fmt: skip
+    body = handoff.proposal["draft"]["body"].replace(
+        "Thanks, glad to hear it.", "Thanks, glad to hear it. Our deck: https://slides.example/deck"
+    )
+
+    outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Re: hello", body=body)
+
+    assert not outcome.approved
+    assert [(finding.kind, finding.span) for finding in outcome.findings] == [
+        ("link_not_allowed", "https://slides.example/deck")
+    ]
 
 
 def test_rejecting_needs_a_reason_and_do_not_contact_marks_the_contact(personas):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from agents.handoffs import DRAFT_ACTIONS, EXCEPTION_ACTIONS
 from agents.models import Handoff
 from agents.outreach.pipeline import lead_pipeline_run
-from agents.tests.factories import make_lead
+from agents.tests.factories import make_answer_run, make_lead
 
 _sequence = itertools.count(1)
 
@@ -18,6 +18,14 @@ def make_review_handoff(*, workspace, **lead_fields) -> Handoff:
     campaign that reviews every email."""
     lead_fields.setdefault("autonomy", "review_all")
     lead = make_lead(workspace=workspace, **lead_fields)
+    run = lead_pipeline_run(run_id=lead.run.pk)
+    return Handoff.objects.select_related("contact", "run").get(run=run)
+
+
+def make_answer_handoff(*, workspace, **reply) -> Handoff:
+    """A proposed answer to a prospect's reply the way agents open one: an answer run (the reply set,
+    step 0) through the offline pipeline of a campaign that reviews every email."""
+    lead = make_answer_run(workspace=workspace, autonomy="review_all", **reply)
     run = lead_pipeline_run(run_id=lead.run.pk)
     return Handoff.objects.select_related("contact", "run").get(run=run)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agents.delivery.models import OutboundMessage
 from agents.models import AgentRun, Handoff, TakeOver
-from review.tests.factories import make_handoff, make_review_handoff
+from review.tests.factories import make_answer_handoff, make_handoff, make_review_handoff
 from salesops.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +177,19 @@ def test_an_edit_that_fails_verification_shows_its_findings_and_sends_nothing(pe
 
     plain = _post(client, "edit", older, {"subject": "Hello", "body": body})
     assert plain.status_code == 400 and "<html" in plain.content.decode()
+
+
+def test_an_edited_answer_to_a_reply_is_verified_and_queued_in_the_replys_thread(personas):
+    answer = make_answer_handoff(workspace=personas.workspace)
+    body = answer.proposal["draft"]["body"].replace("Thanks for the question.", "Thanks for asking.")
+
+    response = _post(personas.client_for(personas.rep), "edit", answer, {"subject": "Re: hello", "body": body})
+
+    assert response.status_code == 302
+    answer.refresh_from_db()
+    assert (answer.decision, answer.final_body) == ("edited", body)
+    message = OutboundMessage.objects.get(contact=answer.contact)
+    assert (message.body_text, message.idempotency_key) == (body, f"reply:{answer.run.inbound_message_id}")
 
 
 def test_a_person_may_override_a_finding_with_a_note(personas, two_drafts):
