@@ -35,21 +35,32 @@ class EditOutcome:
     findings: list[Finding]
 
 
+def _handoffs():
+    """Handoffs with what every decision reads: the run, its campaign and workspace, the contact, who decided."""
+    return Handoff.objects.select_related("run__campaign__workspace", "contact", "decided_by")
+
+
+def _check_open_to(handoff: Handoff, actor: Membership) -> Handoff:
+    """Check the handoff is still open and the actor may act on it."""
+    if handoff.status == Handoff.Status.RESOLVED:
+        who = handoff.decided_by.email if handoff.decided_by else "someone"
+        raise HandoffAlreadyHandled(f"Already handled by {who} ({handoff.get_decision_display().lower()}).")
+    if not actor.has_role(Role.MANAGER) and handoff.assignee_id not in (None, actor.user_id):
+        raise PermissionDenied("This item is assigned to someone else.")
+    if not actor.has_role(Role.MANAGER) and handoff.is_for_managers:
+        raise PermissionDenied("Only a manager can act on this item.")
+    return handoff
+
+
+def _read(handoff: Handoff, actor: Membership) -> Handoff:
+    """Read the handoff afresh without locking it (to check before a slow step), checked as `_lock` does."""
+    return _check_open_to(_handoffs().get(pk=handoff.pk, workspace=actor.workspace), actor)
+
+
 def _lock(handoff: Handoff, actor: Membership) -> Handoff:
     """Lock the handoff row, then check it is still open and the actor may act on it."""
-    locked = (
-        Handoff.objects.select_for_update(of=("self",))
-        .select_related("run__campaign__workspace", "contact", "decided_by")
-        .get(pk=handoff.pk, workspace=actor.workspace)
-    )
-    if locked.status == Handoff.Status.RESOLVED:
-        who = locked.decided_by.email if locked.decided_by else "someone"
-        raise HandoffAlreadyHandled(f"Already handled by {who} ({locked.get_decision_display().lower()}).")
-    if not actor.has_role(Role.MANAGER) and locked.assignee_id not in (None, actor.user_id):
-        raise PermissionDenied("This item is assigned to someone else.")
-    if not actor.has_role(Role.MANAGER) and locked.is_for_managers:
-        raise PermissionDenied("Only a manager can act on this item.")
-    return locked
+    locked = _handoffs().select_for_update(of=("self",)).get(pk=handoff.pk, workspace=actor.workspace)
+    return _check_open_to(locked, actor)
 
 
 def _require_action(handoff: Handoff, action: str) -> None:
@@ -117,28 +128,64 @@ def verify_edit(*, handoff: Handoff, subject: str, body: str) -> VerifyOutput:
     return verification
 
 
-@transaction.atomic
+def _draft_of(handoff: Handoff) -> tuple:
+    """The draft a person edits (a regenerated draft is another one, even word for word)."""
+    return handoff.run_id, handoff.run.regenerations, handoff.run.draft
+
+
+def _require_draft_to_edit(handoff: Handoff) -> None:
+    _require_action(handoff, "edit")
+    if handoff.run is None or not handoff.run.draft:
+        raise ValidationError("There is no draft to edit.")
+
+
 def handoff_edit_approve(
     *, handoff: Handoff, actor: Membership, subject: str, body: str, overrides: dict[str, str] | None = None
 ) -> EditOutcome:
     """Verify the edited email; approve it when it passes or when every blocking finding is overridden
-    with a note. Otherwise nothing is sent and the findings come back."""
-    handoff = _lock(handoff, actor)
-    _require_action(handoff, "edit")
-    if handoff.run is None or not handoff.run.draft:
-        raise ValidationError("There is no draft to edit.")
-    verification = verify_edit(handoff=handoff, subject=subject, body=body)
+    with a note. Otherwise nothing is sent and the findings come back.
+
+    The verifier may call the model, which takes seconds: it runs before the handoff is locked, so the
+    lock never waits on a model and nobody else deciding waits on the lock. The approval then locks the
+    handoff and checks it again."""
+    verified = _read(handoff, actor)
+    _require_draft_to_edit(verified)
+    verification = verify_edit(handoff=verified, subject=subject, body=body)
     overrides = {kind: note.strip() for kind, note in (overrides or {}).items() if note and note.strip()}
     blocking = [finding for finding in verification.findings if is_blocking(finding)]
     unresolved = [finding for finding in blocking if finding.kind not in overrides]
     if unresolved:
         return EditOutcome(approved=False, message=None, findings=verification.findings)
-    if blocking:
+    message = _verified_edit_approve(
+        verified=verified, actor=actor, subject=subject, body=body, overrides=overrides, overridden=blocking
+    )
+    return EditOutcome(approved=True, message=message, findings=verification.findings)
+
+
+@transaction.atomic
+def _verified_edit_approve(
+    *,
+    verified: Handoff,
+    actor: Membership,
+    subject: str,
+    body: str,
+    overrides: dict[str, str],
+    overridden: list[Finding],
+) -> OutboundMessage:
+    """Queue an edit verified against `verified`, once the locked handoff is still open to the actor and
+    still holds the draft the edit was made from and verified with."""
+    handoff = _lock(verified, actor)
+    _require_draft_to_edit(handoff)
+    if _draft_of(handoff) != _draft_of(verified):
+        raise ValidationError(
+            "The draft changed while your version was being checked: look at the new draft and edit it again."
+        )
+    if overridden:
         _audit(
             actor,
             "handoff.findings_overridden",
             handoff,
-            after={"findings": [finding.model_dump() for finding in blocking], "notes": overrides},
+            after={"findings": [finding.model_dump() for finding in overridden], "notes": overrides},
         )
     draft = handoff.run.draft
     message = outbound_queue(run=handoff.run, subject=subject, body=body, approved_by=actor.user)
@@ -152,7 +199,7 @@ def handoff_edit_approve(
         before={"subject": draft.get("subject"), "body": draft.get("body")},
         after={"subject": subject, "body": body, "message": message.pk},
     )
-    return EditOutcome(approved=True, message=message, findings=verification.findings)
+    return message
 
 
 def validate_reject_reason(*, reason: str, note: str = "") -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agents import decisions
 from agents.delivery.models import OutboundMessage
+from agents.llm import OfflineProvider
 from agents.models import AgentRun, Handoff, TakeOver
 from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_answer_run, make_lead
@@ -98,6 +99,64 @@ def test_a_clean_edit_is_approved_and_the_difference_is_kept(personas):
     outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Hello", body=body)
     assert outcome.approved
     assert handoff.proposal["draft"]["body"] != outcome.message.body_text == body
+
+
+class _WatchedProvider(OfflineProvider):
+    """The offline model, noting for each call whether a transaction was open; `meanwhile` runs during
+    the call, as another person's action would while the model thinks."""
+
+    def __init__(self, meanwhile=None):
+        super().__init__()
+        self.in_transaction: list[bool] = []
+        self.meanwhile = meanwhile
+
+    def complete(self, request, *, budget=None):
+        self.in_transaction.append(connection.in_atomic_block)
+        if self.meanwhile is not None:
+            self.meanwhile()
+        return super().complete(request, budget=budget)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_model_checks_an_edit_while_no_lock_is_held(personas, monkeypatch):
+    handoff = _draft_review(personas)
+    model = _WatchedProvider()
+    monkeypatch.setattr(decisions, "get_provider", lambda: model)
+    body = handoff.proposal["draft"]["body"].replace("Hi Mia,", "Hello Mia,")
+
+    outcome = decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Hello", body=body)
+
+    assert outcome.approved
+    assert model.in_transaction == [False]
+
+
+def test_a_decision_made_while_an_edit_is_checked_wins_and_the_edit_is_refused(personas, monkeypatch):
+    handoff = _draft_review(personas)
+    model = _WatchedProvider(meanwhile=lambda: decisions.handoff_approve(handoff=handoff, actor=personas.manager))
+    monkeypatch.setattr(decisions, "get_provider", lambda: model)
+    body = handoff.proposal["draft"]["body"].replace("Hi Mia,", "Hello Mia,")
+
+    with pytest.raises(decisions.HandoffAlreadyHandled, match=r"Already handled by manager@acme.test \(approved\)"):
+        decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Hello", body=body)
+
+    assert [message.body_text for message in OutboundMessage.objects.all()] == [handoff.proposal["draft"]["body"]]
+    handoff.refresh_from_db()
+    assert (handoff.decision, handoff.decided_by, handoff.final_body) == ("approved", personas.manager.user, "")
+    assert not AuditEvent.objects.filter(verb="handoff.edited").exists()
+
+
+def test_an_edit_of_a_draft_that_changed_while_it_was_checked_is_refused(personas, monkeypatch):
+    handoff = _draft_review(personas)
+    changed = {**handoff.proposal["draft"], "body": "Hi Mia, a newer draft."}
+    model = _WatchedProvider(meanwhile=lambda: AgentRun.objects.filter(pk=handoff.run_id).update(draft=changed))
+    monkeypatch.setattr(decisions, "get_provider", lambda: model)
+    body = handoff.proposal["draft"]["body"].replace("Hi Mia,", "Hello Mia,")
+
+    with pytest.raises(ValidationError, match="The draft changed while your version was being checked"):
+        decisions.handoff_edit_approve(handoff=handoff, actor=personas.rep, subject="Hello", body=body)
+
+    assert not OutboundMessage.objects.exists()
+    assert Handoff.objects.get(pk=handoff.pk).status == "open"
 
 
 MEETING_OFFER = (
