@@ -2,15 +2,17 @@
 
 Nothing an agent writes reaches a prospect unverified, human edits included."""
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
 from agents.llm import register_offline_handler
 from agents.team.base import AgentCall, ask_model
-from agents.team.context import Lead, SignalFact, Strategy
+from agents.team.context import Lead, ProofFact, SignalFact, Strategy
 from agents.team.injection import find_instructions, first_instruction
 from agents.team.writer import Claim, Finding, WriteOutput
 
@@ -202,21 +204,83 @@ def _signal_text(signal: SignalFact) -> str:
     return f"{signal.title}. {signal.text}"
 
 
-def deterministic_checks(data: VerifyInput) -> list[Finding]:
-    strategy, lead, draft = data.strategy, data.lead, data.draft
-    offer, policy = strategy.offer, strategy.policy
-    findings: list[Finding] = []
-    signals = {signal.citation: signal for signal in lead.signals}
-    proofs = {proof.citation: proof for proof in strategy.proof}
-    stale_after = strategy.campaign.stale_signal_days
-    text = f"{draft.subject}\n{draft.body}"
-    # The signature and address are ours, given verbatim: numbers in them need no citation.
-    checked_text = text.replace(offer.signature, "").replace(offer.postal_address, "")
-    if data.trusted_text:
-        checked_text = checked_text.replace(data.trusted_text, "")
-    offer_text = f"{offer.value_proposition} {offer.call_to_action}"
+@dataclass(frozen=True)
+class _DraftUnderCheck:
+    """A draft and what the checks read: its text without what we wrote ourselves (the signature and
+    address, given verbatim, and any trusted text: numbers in them need no citation), and what its
+    claims may cite."""
 
-    # 1. Citations exist, belong to this lead, are fresh and are not hostile.
+    data: VerifyInput
+    text: str
+    signals: dict[str, SignalFact]
+    proofs: dict[str, ProofFact]
+    offer_text: str
+
+    @classmethod
+    def of(cls, data: VerifyInput) -> "_DraftUnderCheck":
+        offer, draft = data.strategy.offer, data.draft
+        checked_text = f"{draft.subject}\n{draft.body}".replace(offer.signature, "").replace(offer.postal_address, "")
+        if data.trusted_text:
+            checked_text = checked_text.replace(data.trusted_text, "")
+        return cls(
+            data=data,
+            text=checked_text,
+            signals={signal.citation: signal for signal in data.lead.signals},
+            proofs={proof.citation: proof for proof in data.strategy.proof},
+            offer_text=f"{offer.value_proposition} {offer.call_to_action}",
+        )
+
+    @property
+    def strategy(self) -> Strategy:
+        return self.data.strategy
+
+    @property
+    def lead(self) -> Lead:
+        return self.data.lead
+
+    @property
+    def claims(self) -> list[Claim]:
+        return self.data.draft.claims
+
+    @property
+    def body(self) -> str:
+        return self.data.draft.body
+
+    @property
+    def stale_after(self) -> int:
+        return self.data.strategy.campaign.stale_signal_days
+
+    def is_stale(self, signal: SignalFact) -> bool:
+        """Older than the campaign allows, or found stale by research."""
+        return signal.age_days > self.stale_after or signal.id in self.data.stale_signal_ids
+
+    @functools.cached_property
+    def uncited_quantities(self) -> list[re.Match]:
+        """The numbers in the text that no source cited by a claim stating them holds. Our offer's own
+        text and the prospect's names ("3M", "Company 5") need no citation."""
+        lead, claims = self.lead, self.claims
+        offer_numbers = _numbers_in(f"{self.offer_text} {lead.account.name} {lead.contact.first_name}")
+        uncited = []
+        for match in _quantities(self.text):
+            number = _normalise_number(match.group(0))
+            if number in offer_numbers:
+                continue
+            supporting = [claim for claim in claims if match.group(0) in claim.text or number in claim.text]
+            source_texts = []
+            for claim in supporting:
+                for source in claim.sources:
+                    if source in self.signals:
+                        source_texts.append(_signal_text(self.signals[source]))
+                    elif source in self.proofs:
+                        source_texts.append(self.proofs[source].text)
+            if not any(number in _numbers_in(source_text) for source_text in source_texts):
+                uncited.append(match)
+        return uncited
+
+
+def _bad_citations(draft: _DraftUnderCheck) -> list[Finding]:
+    """Every claim cites a source, and each source exists, belongs to this lead and is fresh."""
+    findings = []
     for claim in draft.claims:
         if not claim.sources:
             findings.append(Finding(kind="uncited_claim", message="A factual claim cites no source.", span=claim.text))
@@ -224,7 +288,7 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
             if source == "offer":
                 continue
             if source.startswith("signal:"):
-                signal = signals.get(source)
+                signal = draft.signals.get(source)
                 if signal is None:
                     findings.append(
                         Finding(
@@ -234,17 +298,17 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                             source=source,
                         )
                     )
-                elif signal.age_days > stale_after or signal.id in data.stale_signal_ids:
+                elif draft.is_stale(signal):
                     findings.append(
                         Finding(
                             kind="stale_signal",
-                            message=f"{source} is {signal.age_days} days old (limit {stale_after}).",
+                            message=f"{source} is {signal.age_days} days old (limit {draft.stale_after}).",
                             span=claim.text,
                             source=source,
                         )
                     )
             elif source.startswith("proof:"):
-                if source not in proofs:
+                if source not in draft.proofs:
                     findings.append(
                         Finding(
                             kind="unknown_citation",
@@ -257,42 +321,30 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                 findings.append(
                     Finding(kind="unknown_citation", message=f"{source!r} is not a citation.", span=claim.text)
                 )
+    return findings
 
-    # 2. Every number is present in a source cited by a claim that states it (or in the offer).
-    # Our offer's own text and the prospect's names ("3M", "Company 5") need no citation.
-    offer_numbers = _numbers_in(f"{offer_text} {lead.account.name} {lead.contact.first_name}")
-    unsupported_numbers: set[str] = set()
-    for match in _quantities(checked_text):
-        number = _normalise_number(match.group(0))
-        if number in offer_numbers:
-            continue
-        supporting = [claim for claim in draft.claims if match.group(0) in claim.text or number in claim.text]
-        source_texts = []
-        for claim in supporting:
-            for source in claim.sources:
-                if source in signals:
-                    source_texts.append(_signal_text(signals[source]))
-                elif source in proofs:
-                    source_texts.append(proofs[source].text)
-        if not any(number in _numbers_in(source_text) for source_text in source_texts):
-            unsupported_numbers.add(number)
-            findings.append(
-                Finding(
-                    kind="unsupported_number",
-                    message=f"{match.group(0)} is not in any cited source.",
-                    span=_sentence_around(checked_text, match.start(), match.end()),
-                )
-            )
 
-    # 3. Customers and case studies about us come only from the proof library.
+def _uncited_numbers(draft: _DraftUnderCheck) -> list[Finding]:
+    """Every number is in a source cited by a claim that states it (or in the offer)."""
+    return [
+        Finding(
+            kind="unsupported_number",
+            message=f"{match.group(0)} is not in any cited source.",
+            span=_sentence_around(draft.text, match.start(), match.end()),
+        )
+        for match in draft.uncited_quantities
+    ]
+
+
+def _customers_not_in_the_proof_library(draft: _DraftUnderCheck) -> list[Finding]:
+    """A customer of ours named in the draft is one the proof library lets us name."""
+    strategy, lead = draft.strategy, draft.lead
     public_customers = [
         proof.customer_name for proof in strategy.proof if proof.customer_name and proof.may_name_publicly
     ]
-    private_customers = {
-        proof.customer_name for proof in strategy.proof if proof.customer_name and not proof.may_name_publicly
-    }
     ours = [lead.account.name, lead.contact.first_name, lead.contact.last_name]
-    for match in _CUSTOMER_MENTION.finditer(checked_text):
+    findings = []
+    for match in _CUSTOMER_MENTION.finditer(draft.text):
         group = next(group for group in match.groups() if group)
         for name in re.split(r",? and |, | or ", group):
             name = name.strip()
@@ -308,40 +360,57 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                         span=match.group(0),
                     )
                 )
-    for name in private_customers:
-        if name.lower() in checked_text.lower():
-            findings.append(
-                Finding(kind="customer_not_public", message=f"{name} may not be named publicly.", span=name)
-            )
-    if "case study" in checked_text.lower():
-        cites_case_study = any(
-            source in proofs and proofs[source].kind == "case_study"
-            for claim in draft.claims
-            for source in claim.sources
-        )
-        if not cites_case_study:
-            findings.append(
-                Finding(
-                    kind="invented_case_study",
-                    message="A case study is mentioned without citing one.",
-                    span="case study",
-                )
-            )
-    # A claim states only the quantities of what it cites ("tripled" where the fact says "doubled" fails).
+    return findings
+
+
+def _private_customers_named(draft: _DraftUnderCheck) -> list[Finding]:
+    """A customer who has not agreed to be named publicly is not named."""
+    proof = draft.strategy.proof
+    private_customers = {item.customer_name for item in proof if item.customer_name and not item.may_name_publicly}
+    return [
+        Finding(kind="customer_not_public", message=f"{name} may not be named publicly.", span=name)
+        for name in private_customers
+        if name.lower() in draft.text.lower()
+    ]
+
+
+def _case_study_without_citation(draft: _DraftUnderCheck) -> list[Finding]:
+    """A case study mentioned is one the draft cites from the proof library."""
+    if "case study" not in draft.text.lower():
+        return []
+    cites_case_study = any(
+        source in draft.proofs and draft.proofs[source].kind == "case_study"
+        for claim in draft.claims
+        for source in claim.sources
+    )
+    if cites_case_study:
+        return []
+    return [
+        Finding(kind="invented_case_study", message="A case study is mentioned without citing one.", span="case study")
+    ]
+
+
+def _claims_that_misquote_their_sources(draft: _DraftUnderCheck) -> list[Finding]:
+    """A claim states only the quantities of what it cites ("tripled" where the fact says "doubled" fails);
+    a number already reported as uncited in the text is not reported again."""
+    already_reported = {_normalise_number(match.group(0)) for match in draft.uncited_quantities}
+    findings = []
     for claim in draft.claims:
-        cited = [source for source in claim.sources if source in proofs or source in signals or source == "offer"]
+        cited = [
+            source for source in claim.sources if source in draft.proofs or source in draft.signals or source == "offer"
+        ]
         texts = [
-            proofs[source].text
-            if source in proofs
-            else _signal_text(signals[source])
-            if source in signals
-            else offer_text
+            draft.proofs[source].text
+            if source in draft.proofs
+            else _signal_text(draft.signals[source])
+            if source in draft.signals
+            else draft.offer_text
             for source in cited
         ]
         if not texts:
             continue
         missing = _claim_numbers(claim.text) - set().union(*(_claim_numbers(source_text) for source_text in texts))
-        cited_proofs = [source for source in cited if source in proofs]
+        cited_proofs = [source for source in cited if source in draft.proofs]
         if missing and cited_proofs:
             findings.append(
                 Finding(
@@ -351,7 +420,7 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                     source=cited_proofs[0],
                 )
             )
-        elif missing - unsupported_numbers:
+        elif missing - already_reported:
             findings.append(
                 Finding(
                     kind="unsupported_number",
@@ -360,8 +429,13 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                     source=cited[0],
                 )
             )
+    return findings
 
-    # 4. Policy: forbidden phrases and topics, pricing and discounts, links.
+
+def _forbidden_phrases_and_topics(draft: _DraftUnderCheck) -> list[Finding]:
+    """The policy's forbidden phrases and topics are not in the draft, however they are spelled."""
+    policy = draft.strategy.policy
+    findings = []
     for kind, label, phrases in (
         ("forbidden_phrase", "Forbidden phrase", policy.forbidden_phrases),
         ("forbidden_topic", "Forbidden topic", policy.forbidden_topics),
@@ -369,10 +443,18 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
         for phrase in phrases:
             words = [re.escape(word) for word in re.split(r"[\s-]+", phrase.strip()) if word]
             # "risk-free" also catches "risk free" and "Risk-Free"; "guarantee" also "guaranteed".
-            match = re.search(r"(?<!\w)" + r"[\s-]+".join(words), checked_text, re.IGNORECASE) if words else None
+            pattern = r"(?<!\w)" + r"[\s-]+".join(words)
+            match = re.search(pattern, draft.text, re.IGNORECASE) if words else None
             if match:
                 findings.append(Finding(kind=kind, message=f"{label}: {phrase!r}.", span=match.group(0)))
-    for match in _DISCOUNT.finditer(checked_text):
+    return findings
+
+
+def _discounts_beyond_policy(draft: _DraftUnderCheck) -> list[Finding]:
+    """No discount is larger than the policy allows."""
+    policy = draft.strategy.policy
+    findings = []
+    for match in _DISCOUNT.finditer(draft.text):
         percent = 50 if match.group(3) else int(match.group(1) or match.group(2))
         if percent > policy.max_discount_percent:
             findings.append(
@@ -382,27 +464,50 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                     span=match.group(0),
                 )
             )
-    if not policy.pricing_allowed:
-        match = _PRICING.search(checked_text)
-        if match:
-            findings.append(
-                Finding(kind="pricing", message="The policy does not allow mentioning pricing.", span=match.group(0))
-            )
-    allowed = [domain.lower().removeprefix("www.") for domain in policy.allowed_link_domains]
-    for _start, _end, link in _link_spans(checked_text):
+    return findings
+
+
+def _pricing_the_policy_forbids(draft: _DraftUnderCheck) -> list[Finding]:
+    """Pricing is mentioned only when the policy allows it."""
+    if draft.strategy.policy.pricing_allowed:
+        return []
+    match = _PRICING.search(draft.text)
+    if not match:
+        return []
+    return [Finding(kind="pricing", message="The policy does not allow mentioning pricing.", span=match.group(0))]
+
+
+def _links_not_allowed(draft: _DraftUnderCheck) -> list[Finding]:
+    """Every link, with or without a scheme, goes to a domain the policy allows (or a subdomain of one)."""
+    allowed = [domain.lower().removeprefix("www.") for domain in draft.strategy.policy.allowed_link_domains]
+    findings = []
+    for _start, _end, link in _link_spans(draft.text):
         host = (urlsplit(link if "://" in link else "//" + link).hostname or "").lower().removeprefix("www.")
         if not any(host == domain or host.endswith("." + domain) for domain in allowed):
             findings.append(Finding(kind="link_not_allowed", message=f"Links to {host} are not allowed.", span=link))
+    return findings
 
-    # 5. Commercial email carries the sender's signature and postal address.
-    signature_first_line = offer.signature.strip().splitlines()[0] if offer.signature.strip() else ""
-    if signature_first_line and signature_first_line not in draft.body:
-        findings.append(Finding(kind="missing_signature", message="The signature is missing."))
-    if " ".join(offer.postal_address.split()) not in " ".join(draft.body.split()):
-        findings.append(Finding(kind="missing_postal_address", message="The sender's postal address is missing."))
 
-    # 6. Instruction-like text in the lead's data is flagged and never obeyed; so is any in the draft.
-    for signal in lead.signals:
+def _missing_signature(draft: _DraftUnderCheck) -> list[Finding]:
+    """Commercial email carries the sender's signature (its first line at least)."""
+    signature = draft.strategy.offer.signature.strip()
+    if signature and signature.splitlines()[0] not in draft.body:
+        return [Finding(kind="missing_signature", message="The signature is missing.")]
+    return []
+
+
+def _missing_postal_address(draft: _DraftUnderCheck) -> list[Finding]:
+    """Commercial email carries the sender's postal address (however the lines are broken)."""
+    address = " ".join(draft.strategy.offer.postal_address.split())
+    if address not in " ".join(draft.body.split()):
+        return [Finding(kind="missing_postal_address", message="The sender's postal address is missing.")]
+    return []
+
+
+def _instructions_in_signals(draft: _DraftUnderCheck) -> list[Finding]:
+    """Instruction-like text in the lead's signals is flagged: it was treated as data and never obeyed."""
+    findings = []
+    for signal in draft.lead.signals:
         span = find_instructions(f"{signal.title}\n{signal.text}")
         if span:
             findings.append(
@@ -414,23 +519,26 @@ def deterministic_checks(data: VerifyInput) -> list[Finding]:
                     source=signal.citation,
                 )
             )
-    span = find_instructions(draft.body)
-    if span:
-        findings.append(
-            Finding(kind="prompt_injection", message="The draft contains instruction-like text.", span=span)
-        )
-
-    findings += _uncited_results(checked_text, draft.claims, proofs)
-    findings += _stale_echoes(data, checked_text, findings)
-    findings += _followed_instructions(data, checked_text)
     return findings
 
 
-def _uncited_results(text: str, claims: list[Claim], proofs: dict) -> list[Finding]:
-    """7. A result or customer story about us must rest on a cited proof point, or it is invented."""
-    backed = [" ".join(claim.text.split()) for claim in claims if any(source in proofs for source in claim.sources)]
+def _instructions_in_the_draft(draft: _DraftUnderCheck) -> list[Finding]:
+    """The draft itself holds no instruction-like text."""
+    span = find_instructions(draft.body)
+    if not span:
+        return []
+    return [Finding(kind="prompt_injection", message="The draft contains instruction-like text.", span=span)]
+
+
+def _uncited_results(draft: _DraftUnderCheck) -> list[Finding]:
+    """A result or customer story about us must rest on a cited proof point, or it is invented."""
+    backed = [
+        " ".join(claim.text.split())
+        for claim in draft.claims
+        if any(source in draft.proofs for source in claim.sources)
+    ]
     findings = []
-    for sentence in _sentences(text):
+    for sentence in _sentences(draft.text):
         if not (_ABOUT_OUR_RESULTS.search(sentence) and _RESULT.search(sentence)):
             continue
         flat = " ".join(sentence.split())
@@ -446,19 +554,24 @@ def _uncited_results(text: str, claims: list[Claim], proofs: dict) -> list[Findi
     return findings
 
 
-def _stale_echoes(data: VerifyInput, text: str, findings: list[Finding]) -> list[Finding]:
-    """8. A stale signal restated in the draft, even under another signal's citation."""
-    stale_after = data.strategy.campaign.stale_signal_days
-    stale = [s for s in data.lead.signals if s.age_days > stale_after or s.id in data.stale_signal_ids]
+def _stale_echoes(draft: _DraftUnderCheck) -> list[Finding]:
+    """A stale signal restated in the draft, even under another signal's citation (one it cites is
+    reported by _bad_citations already)."""
+    stale = [signal for signal in draft.lead.signals if draft.is_stale(signal)]
     if not stale:
         return []
-    already = {finding.source for finding in findings if finding.kind == "stale_signal"}
-    fresh = [s for s in data.lead.signals if s not in stale]
+    already = {
+        source
+        for claim in draft.claims
+        for source in claim.sources
+        if source in draft.signals and draft.is_stale(draft.signals[source])
+    }
+    fresh = [s for s in draft.lead.signals if s not in stale]
     known = _shingles(
         " ".join(
             [_signal_text(signal) for signal in fresh]
-            + [proof.text for proof in data.strategy.proof]
-            + [data.strategy.offer.value_proposition, data.strategy.offer.call_to_action]
+            + [proof.text for proof in draft.strategy.proof]
+            + [draft.strategy.offer.value_proposition, draft.strategy.offer.call_to_action]
         )
     )
     echoes = []
@@ -466,13 +579,13 @@ def _stale_echoes(data: VerifyInput, text: str, findings: list[Finding]) -> list
         if signal.citation in already:
             continue
         distinctive = _shingles(_signal_text(signal)) - known
-        for sentence in _sentences(text):
+        for sentence in _sentences(draft.text):
             if _shingles(sentence) & distinctive:
                 echoes.append(
                     Finding(
                         kind="stale_signal",
                         message=f"The draft restates signal {signal.id}, which is {signal.age_days} days old "
-                        f"(limit {stale_after}).",
+                        f"(limit {draft.stale_after}).",
                         span=sentence,
                         source=signal.citation,
                     )
@@ -481,10 +594,10 @@ def _stale_echoes(data: VerifyInput, text: str, findings: list[Finding]) -> list
     return echoes
 
 
-def _followed_instructions(data: VerifyInput, text: str) -> list[Finding]:
-    """9. The draft repeats what an instruction hidden in a signal asked for: links, codes, amounts, wording."""
+def _followed_instructions(draft: _DraftUnderCheck) -> list[Finding]:
+    """The draft repeats what an instruction hidden in a signal asked for: links, codes, amounts, wording."""
     findings = []
-    lead, strategy = data.lead, data.strategy
+    lead, strategy = draft.lead, draft.strategy
     for signal in lead.signals:
         source_text = f"{signal.title}\n{signal.text}"
         match = first_instruction(source_text)
@@ -501,7 +614,7 @@ def _followed_instructions(data: VerifyInput, text: str) -> list[Finding]:
         markers |= {token.lower() for token in _CODE.findall(instruction) + _AMOUNT.findall(instruction)}
         markers = {marker for marker in markers if marker not in others.lower()}
         wording = _shingles(instruction, person_neutral=True) - _shingles(others, person_neutral=True)
-        for sentence in _sentences(text):
+        for sentence in _sentences(draft.text):
             lowered = sentence.lower()
             if any(marker in lowered for marker in markers) or _shingles(sentence, person_neutral=True) & wording:
                 findings.append(
@@ -514,6 +627,34 @@ def _followed_instructions(data: VerifyInput, text: str) -> list[Finding]:
                     )
                 )
     return findings
+
+
+# Every rule the verifier applies without a model, in the order their findings are reported.
+_CHECKS: tuple[Callable[[_DraftUnderCheck], list[Finding]], ...] = (
+    _bad_citations,
+    _uncited_numbers,
+    _customers_not_in_the_proof_library,
+    _private_customers_named,
+    _case_study_without_citation,
+    _claims_that_misquote_their_sources,
+    _forbidden_phrases_and_topics,
+    _discounts_beyond_policy,
+    _pricing_the_policy_forbids,
+    _links_not_allowed,
+    _missing_signature,
+    _missing_postal_address,
+    _instructions_in_signals,
+    _instructions_in_the_draft,
+    _uncited_results,
+    _stale_echoes,
+    _followed_instructions,
+)
+
+
+def deterministic_checks(data: VerifyInput) -> list[Finding]:
+    """Every check's findings, check by check in the order of _CHECKS."""
+    draft = _DraftUnderCheck.of(data)
+    return [finding for check in _CHECKS for finding in check(draft)]
 
 
 def is_blocking(finding: Finding | dict) -> bool:
