@@ -20,7 +20,7 @@ from agents.outreach.tasks import lead_batch_task
 from agents.team.verifier import VerifyOutput, claims_from_edit, is_blocking, verify
 from agents.team.writer import Finding, WriteOutput
 from campaigns.models import Contact
-from salesops.audit import actor_label, audit_record
+from salesops.audit import member_audit
 from salesops.models import Membership, Role
 
 
@@ -78,18 +78,6 @@ def _resolve(handoff: Handoff, actor: Membership, decision: str, *, note: str = 
     handoff.save()
 
 
-def _audit(actor: Membership, verb: str, handoff: Handoff, *, before=None, after=None) -> None:
-    audit_record(
-        workspace=actor.workspace,
-        verb=verb,
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
-        target=handoff,
-        before=before,
-        after=after,
-    )
-
-
 def _run_done(run: AgentRun | None, outcome: str) -> None:
     if run is not None:
         run.status, run.outcome = AgentRun.Status.DONE, outcome
@@ -108,7 +96,13 @@ def handoff_approve(*, handoff: Handoff, actor: Membership) -> OutboundMessage:
     message = outbound_queue(run=handoff.run, approved_by=actor.user)
     _resolve(handoff, actor, Handoff.Decision.APPROVED)
     _run_done(handoff.run, AgentRun.Outcome.QUEUED)
-    _audit(actor, "handoff.approved", handoff, after={"message": message.pk})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="handoff.approved",
+        target=handoff,
+        after={"message": message.pk},
+    )
     return message
 
 
@@ -181,10 +175,11 @@ def _verified_edit_approve(
             "The draft changed while your version was being checked: look at the new draft and edit it again."
         )
     if overridden:
-        _audit(
-            actor,
-            "handoff.findings_overridden",
-            handoff,
+        member_audit(
+            workspace=actor.workspace,
+            user=actor.user,
+            verb="handoff.findings_overridden",
+            target=handoff,
             after={"findings": [finding.model_dump() for finding in overridden], "notes": overrides},
         )
     draft = handoff.run.draft
@@ -192,10 +187,11 @@ def _verified_edit_approve(
     handoff.final_subject, handoff.final_body = subject, body
     _resolve(handoff, actor, Handoff.Decision.EDITED, note="; ".join(f"{k}: {v}" for k, v in overrides.items()))
     _run_done(handoff.run, AgentRun.Outcome.QUEUED)
-    _audit(
-        actor,
-        "handoff.edited",
-        handoff,
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="handoff.edited",
+        target=handoff,
         before={"subject": draft.get("subject"), "body": draft.get("body")},
         after={"subject": subject, "body": body, "message": message.pk},
     )
@@ -223,7 +219,13 @@ def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: st
         OutboundMessage.objects.filter(contact_id=handoff.contact_id, status=OutboundMessage.Status.QUEUED).update(
             status=OutboundMessage.Status.CANCELLED
         )
-    _audit(actor, "handoff.rejected", handoff, after={"reason": reason, "note": note})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="handoff.rejected",
+        target=handoff,
+        after={"reason": reason, "note": note},
+    )
     return handoff
 
 
@@ -242,7 +244,13 @@ def handoff_regenerate(*, handoff: Handoff, actor: Membership, instruction: str)
     run.instruction = instruction.strip()[:2000]
     run.status, run.outcome, run.error = AgentRun.Status.PENDING, AgentRun.Outcome.NONE, ""
     run.save()
-    _audit(actor, "handoff.regenerated", handoff, after={"instruction": instruction})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="handoff.regenerated",
+        target=handoff,
+        after={"instruction": instruction},
+    )
     transaction.on_commit(lambda: async_task(lead_batch_task, [run.pk]))
     return run
 
@@ -257,7 +265,13 @@ def handoff_take_over(*, handoff: Handoff, actor: Membership) -> TakeOver:
     take_over = contact_take_over(contact=handoff.contact, actor=actor)
     _resolve(handoff, actor, Handoff.Decision.TAKEN_OVER)
     _run_done(handoff.run, AgentRun.Outcome.PERSON_OWNS)
-    _audit(actor, "handoff.taken_over", handoff, after={"contact": handoff.contact_id})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="handoff.taken_over",
+        target=handoff,
+        after={"contact": handoff.contact_id},
+    )
     return take_over
 
 
@@ -272,11 +286,10 @@ def contact_take_over(*, contact: Contact, actor: Membership) -> TakeOver:
         cancelled = OutboundMessage.objects.filter(contact=contact, status=OutboundMessage.Status.QUEUED).update(
             status=OutboundMessage.Status.CANCELLED
         )
-        audit_record(
+        member_audit(
             workspace=actor.workspace,
+            user=actor.user,
             verb="contact.taken_over",
-            actor=actor_label(actor.user),
-            actor_user=actor.user,
             target=contact,
             after={"cancelled_messages": cancelled},
         )
@@ -292,11 +305,10 @@ def contact_hand_back(*, contact: Contact, actor: Membership) -> None:
     if not take_over.writable_by(actor):
         raise PermissionDenied("Only the person who took it over, or a manager, can hand it back.")
     take_over.delete()
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="contact.handed_back",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=contact,
     )
 
@@ -308,7 +320,9 @@ def handoff_snooze(*, handoff: Handoff, actor: Membership, until: datetime) -> H
         raise ValidationError("Snooze until a time in the future.")
     handoff.status, handoff.snoozed_until = Handoff.Status.SNOOZED, until
     handoff.save(update_fields=["status", "snoozed_until", "updated_at"])
-    _audit(actor, "handoff.snoozed", handoff, after={"until": until})
+    member_audit(
+        workspace=actor.workspace, user=actor.user, verb="handoff.snoozed", target=handoff, after={"until": until}
+    )
     return handoff
 
 
@@ -320,7 +334,9 @@ def handoff_dismiss(*, handoff: Handoff, actor: Membership, note: str) -> Handof
         raise ValidationError("Say in a note why the exception can be dismissed.")
     _resolve(handoff, actor, Handoff.Decision.DISMISSED, note=note)
     _run_done(handoff.run, AgentRun.Outcome.DROPPED)
-    _audit(actor, "handoff.dismissed", handoff, after={"note": note})
+    member_audit(
+        workspace=actor.workspace, user=actor.user, verb="handoff.dismissed", target=handoff, after={"note": note}
+    )
     return handoff
 
 
@@ -335,7 +351,14 @@ def handoff_assign(*, handoff: Handoff, actor: Membership, assignee_id: int | No
     before = handoff.assignee_id
     handoff.assignee_id = assignee_id
     handoff.save(update_fields=["assignee", "updated_at"])
-    _audit(actor, "handoff.assigned", handoff, before={"assignee": before}, after={"assignee": assignee_id})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="handoff.assigned",
+        target=handoff,
+        before={"assignee": before},
+        after={"assignee": assignee_id},
+    )
     return handoff
 
 
@@ -379,11 +402,10 @@ def person_message_queue(
         if handoff.decision == Handoff.Decision.TAKEN_OVER and not handoff.final_body:
             handoff.final_subject, handoff.final_body = subject[:300], body
             handoff.save(update_fields=["final_subject", "final_body", "updated_at"])
-        audit_record(
+        member_audit(
             workspace=actor.workspace,
+            user=actor.user,
             verb="outbound.written_by_person",
-            actor=actor_label(actor.user),
-            actor_user=actor.user,
             target=message,
             after={"subject": message.subject, "handoff": handoff.pk},
         )

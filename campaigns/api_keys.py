@@ -17,7 +17,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from campaigns.models import ApiKey
-from salesops.audit import actor_label, audit_record
+from salesops.audit import member_audit
 from salesops.models import Membership, Role, Workspace
 
 KEY_SCHEME = "so"
@@ -76,11 +76,10 @@ def api_key_create(*, actor: Membership, name: str) -> NewApiKey:
     api_key = ApiKey.objects.create(
         workspace=actor.workspace, name=name, prefix=prefix, key_hash=_hash(key), created_by=actor.user
     )
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="api_key.created",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=api_key,
         after={"name": name, "prefix": prefix},
     )
@@ -98,11 +97,10 @@ def api_key_revoke(*, actor: Membership, api_key: ApiKey) -> ApiKey:
         return api_key  # already revoked: nothing changes, nothing to audit
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
-    audit_record(
+    member_audit(
         workspace=api_key.workspace,
+        user=actor.user,
         verb="api_key.revoked",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=api_key,
         before={"name": api_key.name, "prefix": api_key.prefix, "revoked_at": None},
         after={"revoked_at": api_key.revoked_at},

@@ -28,7 +28,7 @@ from django_q.tasks import async_task
 # The module: campaigns.tasks imports this one, and the import job is enqueued by reference to its task.
 from campaigns import ingest, tasks
 from campaigns.models import Contact, ImportJob, ImportRowError
-from salesops.audit import actor_label, audit_record
+from salesops.audit import actor_label, audit_record, member_audit
 from salesops.models import Membership, Role, Workspace
 
 logger = logging.getLogger(__name__)
@@ -408,11 +408,10 @@ def import_job_create(*, membership: Membership, kind: str, upload: UploadedFile
     )
     job.file.save(original_name, upload, save=False)
     job.save()
-    audit_record(
+    member_audit(
         workspace=membership.workspace,
+        user=membership.user,
         verb="import.uploaded",
-        actor=actor_label(membership.user),
-        actor_user=membership.user,
         target=job,
         after={"kind": kind, "file": original_name, "bytes": upload.size, "encoding": shape.encoding},
     )
@@ -437,11 +436,10 @@ def import_job_start(*, membership: Membership, job: ImportJob, mapping: dict[st
     job.mapping = {field.name: mapping.get(field.name, "") for field in IMPORT_FIELDS[job.kind]}
     job.status = ImportJob.Status.QUEUED
     job.save(update_fields=["mapping", "status"])
-    audit_record(
+    member_audit(
         workspace=job.workspace,
+        user=membership.user,
         verb="import.started",
-        actor=actor_label(membership.user),
-        actor_user=membership.user,
         target=job,
         after={"mapping": {field: column for field, column in job.mapping.items() if column}},
     )
@@ -653,11 +651,10 @@ def contacts_export(*, membership: Membership) -> Iterator[str]:
     _require_manager(membership)
     workspace = membership.workspace
     contacts = Contact.objects.filter(workspace=workspace)
-    audit_record(
+    member_audit(
         workspace=workspace,
+        user=membership.user,
         verb="contacts.exported",
-        actor=actor_label(membership.user),
-        actor_user=membership.user,
         after={"contacts": contacts.count()},
     )
     rows = contacts.order_by("id").values_list(*CONTACT_EXPORT_FIELDS).iterator(chunk_size=2000)

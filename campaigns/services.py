@@ -9,25 +9,13 @@ from django.forms.models import model_to_dict
 
 from campaigns import hooks
 from campaigns.models import ICP, Campaign, ICPVersion, Offer, Policy, ProofPoint, SequenceStep
-from salesops.audit import actor_label, audit_record
+from salesops.audit import member_audit
 from salesops.models import Membership, Role
 
 
 def _require_manager(actor: Membership) -> None:
     if not actor.has_role(Role.MANAGER):
         raise PermissionDenied("Strategy is changed by managers and admins.")
-
-
-def _audit(actor: Membership, verb: str, target, *, before=None, after=None) -> None:
-    audit_record(
-        workspace=actor.workspace,
-        verb=verb,
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
-        target=target,
-        before=before,
-        after=after,
-    )
 
 
 # ICPs -------------------------------------------------------------------------------------------
@@ -40,7 +28,13 @@ def icp_create(*, actor: Membership, name: str, content: dict) -> ICPVersion:
         raise ValidationError({"name": f"An ICP named {name!r} already exists."})
     icp = ICP.objects.create(workspace=actor.workspace, name=name)
     version = ICPVersion.objects.create(workspace=actor.workspace, icp=icp, number=1, created_by=actor.user, **content)
-    _audit(actor, "icp.created", version, after={"name": name, "version": 1, **content})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="icp.created",
+        target=version,
+        after={"name": name, "version": 1, **content},
+    )
     return version
 
 
@@ -54,7 +48,14 @@ def icp_save_version(*, actor: Membership, icp: ICP, name: str, content: dict) -
     if renamed:
         if ICP.objects.filter(workspace=actor.workspace, name=name).exclude(pk=icp.pk).exists():
             raise ValidationError({"name": f"An ICP named {name!r} already exists."})
-        _audit(actor, "icp.renamed", icp, before={"name": icp.name}, after={"name": name})
+        member_audit(
+            workspace=actor.workspace,
+            user=actor.user,
+            verb="icp.renamed",
+            target=icp,
+            before={"name": icp.name},
+            after={"name": name},
+        )
         icp.name = name
         icp.save(update_fields=["name"])
     if latest is not None and latest.content() == content:
@@ -66,10 +67,11 @@ def icp_save_version(*, actor: Membership, icp: ICP, name: str, content: dict) -
         created_by=actor.user,
         **content,
     )
-    _audit(
-        actor,
-        "icp.version_saved",
-        version,
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="icp.version_saved",
+        target=version,
         before=latest.content() if latest else None,
         after={"version": version.number, **content},
     )
@@ -88,10 +90,11 @@ def _save_model_form(*, actor: Membership, form, verb_prefix: str):
     instance.workspace = actor.workspace
     with transaction.atomic():
         saved = form.save()
-        _audit(
-            actor,
-            f"{verb_prefix}.{'created' if creating else 'updated'}",
-            saved,
+        member_audit(
+            workspace=actor.workspace,
+            user=actor.user,
+            verb=f"{verb_prefix}.{'created' if creating else 'updated'}",
+            target=saved,
             before=before,
             after=model_to_dict(saved),
         )
@@ -128,7 +131,14 @@ def campaign_set_steps(*, actor: Membership, campaign: Campaign, steps: list[dic
         SequenceStep(workspace=actor.workspace, campaign=campaign, position=number, **step)
         for number, step in enumerate(steps, start=1)
     )
-    _audit(actor, "campaign.sequence_saved", campaign, before={"steps": before}, after={"steps": steps})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="campaign.sequence_saved",
+        target=campaign,
+        before={"steps": before},
+        after={"steps": steps},
+    )
     return created
 
 
@@ -193,7 +203,14 @@ def campaign_change_status(*, actor: Membership, campaign: Campaign, status: str
     before = campaign.status
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
-    _audit(actor, verb, campaign, before={"status": before}, after={"status": status})
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb=verb,
+        target=campaign,
+        before={"status": before},
+        after={"status": status},
+    )
     if status == Campaign.Status.ACTIVE:
         for callback in hooks.on_campaign_activated:
             transaction.on_commit(lambda callback=callback: callback(campaign.pk))

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agents.decisions import HandoffAlreadyHandled, handoff_approve, handoff_reject, validate_reject_reason
 from agents.models import Handoff
-from salesops.audit import actor_label, audit_record
+from salesops.audit import member_audit
 from salesops.models import Membership
 
 BULK_ACTIONS = {"approve": "approved", "reject": "rejected"}
@@ -59,11 +59,10 @@ def handoffs_bulk_decide(
         else:
             outcome.done.append(handoff_id)
     if outcome.done or outcome.refused or outcome.already_handled:
-        audit_record(
+        member_audit(
             workspace=actor.workspace,
+            user=actor.user,
             verb=f"handoff.bulk_{action}",
-            actor=actor_label(actor.user),
-            actor_user=actor.user,
             target_type="agents.handoff",
             target_id="bulk",
             after={

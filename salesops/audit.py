@@ -73,6 +73,33 @@ def audit_record(
     return event
 
 
+def member_audit(
+    *,
+    workspace: Workspace | None,
+    user,
+    verb: str,
+    target=None,
+    target_type: str = "",
+    target_id: str | int = "",
+    before=None,
+    after=None,
+) -> AuditEvent:
+    """Append an event a person did. The actor's label and the linked user both come from `user`,
+    so the two can never disagree; a request without a signed-in user is recorded as "anonymous".
+    Agents, workers, webhooks and API keys are not people: they call `audit_record` with their label."""
+    return audit_record(
+        workspace=workspace,
+        verb=verb,
+        actor=actor_label(user),
+        actor_user=user,
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     chain: str

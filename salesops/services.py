@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from salesops.audit import actor_label, audit_record
+from salesops.audit import audit_record, member_audit
 from salesops.models import Invitation, Membership, Role, User, Workspace
 
 INVITATION_SALT = "salesops.invitation"
@@ -35,11 +35,10 @@ def _require_role(membership: Membership, role: str) -> None:
 def workspace_create(*, name: str, owner: User, slug: str | None = None) -> Workspace:
     workspace = Workspace.objects.create(name=name, slug=slug or slugify(name)[:60])
     membership = Membership.objects.create(user=owner, workspace=workspace, role=Role.ADMIN)
-    audit_record(
+    member_audit(
         workspace=workspace,
+        user=owner,
         verb="workspace.created",
-        actor=actor_label(owner),
-        actor_user=owner,
         target=workspace,
         after={"name": name, "admin": owner.email, "membership": membership.pk},
     )
@@ -55,11 +54,10 @@ def workspace_inbound_secret_rotate(*, actor: Membership) -> str:
     had_one = bool(workspace.inbound_secret_hash)
     workspace.inbound_secret_hash = hashlib.sha256(secret.encode()).hexdigest()
     workspace.save(update_fields=["inbound_secret_hash"])
-    audit_record(
+    member_audit(
         workspace=workspace,
+        user=actor.user,
         verb="workspace.inbound_secret_rotated",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=workspace,
         after={"replaced_previous": had_one},
     )
@@ -103,11 +101,10 @@ def invitation_create(*, actor: Membership, email: str, role: str) -> Invitation
         invited_by=actor.user,
         expires_at=timezone.now() + timedelta(days=settings.SALESOPS_INVITATION_MAX_AGE_DAYS),
     )
-    audit_record(
+    member_audit(
         workspace=workspace,
+        user=actor.user,
         verb="invitation.created",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=invitation,
         after={"email": email, "role": role, "expires_at": invitation.expires_at},
     )
@@ -129,11 +126,10 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> None:
         raise PermissionDenied("Not an invitation of this workspace.")
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status"])
-    audit_record(
+    member_audit(
         workspace=invitation.workspace,
+        user=actor.user,
         verb="invitation.revoked",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=invitation,
         before={"status": "pending"},
         after={"status": "revoked"},
@@ -176,11 +172,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["status", "accepted_at"])
-    audit_record(
+    member_audit(
         workspace=invitation.workspace,
+        user=user,
         verb="invitation.accepted",
-        actor=actor_label(user),
-        actor_user=user,
         target=membership,
         after={"email": user.email, "role": membership.role},
     )
@@ -209,11 +204,10 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         _ensure_another_admin(membership)
     membership.role = role
     membership.save(update_fields=["role"])
-    audit_record(
+    member_audit(
         workspace=membership.workspace,
+        user=actor.user,
         verb="membership.role_changed",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=membership,
         before={"role": before},
         after={"role": role, "user": membership.user.email},
@@ -228,11 +222,10 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         raise PermissionDenied("Not a member of this workspace.")
     if membership.role == Role.ADMIN:
         _ensure_another_admin(membership)
-    audit_record(
+    member_audit(
         workspace=membership.workspace,
+        user=actor.user,
         verb="membership.removed",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=membership,
         before={"user": membership.user.email, "role": membership.role},
     )
@@ -252,10 +245,9 @@ def _ensure_another_admin(membership: Membership) -> None:
 def security_event_record(*, request, workspace: Workspace | None, verb: str, detail: dict | None = None) -> None:
     """Record a refused access or a suspicious request; never let the audit write break the answer."""
     user = getattr(request, "user", None)
-    audit_record(
+    member_audit(
         workspace=workspace,
+        user=user,
         verb=verb,
-        actor=actor_label(user),
-        actor_user=user,
         after={"path": request.path[:300], "method": request.method, **(detail or {})},
     )

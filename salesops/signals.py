@@ -3,7 +3,7 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from salesops.audit import audit_record
+from salesops.audit import audit_record, member_audit
 
 
 @receiver(user_login_failed)
@@ -19,10 +19,10 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in)
 def audit_logged_in(sender, request, user, **kwargs):
-    audit_record(workspace=None, verb="auth.logged_in", actor=user.email, actor_user=user, target=user)
+    member_audit(workspace=None, user=user, verb="auth.logged_in", target=user)
 
 
 @receiver(user_logged_out)
 def audit_logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(workspace=None, verb="auth.logged_out", actor=user.email, actor_user=user, target=user)
+        member_audit(workspace=None, user=user, verb="auth.logged_out", target=user)

@@ -10,7 +10,7 @@ from agents.delivery.crypto import SecretUnreadable, encrypt
 from agents.delivery.models import Mailbox, OutboundMessage
 from agents.delivery.transport import DeliveryError, transport_for
 from campaigns.models import Campaign
-from salesops.audit import actor_label, audit_record
+from salesops.audit import member_audit
 from salesops.models import Membership, Role
 
 EDITABLE_FIELDS = [
@@ -110,11 +110,10 @@ def mailbox_create(
         imap_password=imap_password,
         esp_api_key=esp_api_key,
     )
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="mailbox.created",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=mailbox,
         after=changes,
     )
@@ -145,11 +144,10 @@ def mailbox_update(
         esp_api_key=esp_api_key,
     )
     if changes:
-        audit_record(
+        member_audit(
             workspace=actor.workspace,
+            user=actor.user,
             verb="mailbox.changed",
-            actor=actor_label(actor.user),
-            actor_user=actor.user,
             target=mailbox,
             before={name: before[name] for name in changes if name in before},
             after=changes,
@@ -186,11 +184,10 @@ def mailbox_send_test(*, actor: Membership, mailbox: Mailbox, to: str) -> str:
 
 
 def _audit_test(actor: Membership, mailbox: Mailbox, to: str, outcome: str) -> None:
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="mailbox.test_sent",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=mailbox,
         after={"to": to, "outcome": outcome},
     )

@@ -22,7 +22,7 @@ from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMes
 from agents.delivery.scheduling import DEFAULT_SEND_DAYS, WEEKDAY_NAMES, recipient_domain, tick_seconds
 from agents.delivery.tasks import enqueue_delivery_send
 from campaigns.models import Campaign
-from salesops.audit import actor_label, audit_record
+from salesops.audit import member_audit
 from salesops.models import Membership, Role
 from salesops.time_zones import RECIPIENT_ZONE_SOURCES, recipient_zone, zone_or_utc
 
@@ -146,11 +146,10 @@ def outbound_send_now(*, message: OutboundMessage, actor: Membership, now: datet
         text = f"It leaves now ({when} for the recipient)."
     before = {"status": message.status, "scheduled_for": message.scheduled_for, "mailbox": message.mailbox_id}
     # The audit chain before the counters: the order every delivery transaction takes them in.
-    audit_record(
+    member_audit(
         workspace=workspace,
+        user=actor.user,
         verb="outbound.sent_now",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=message,
         before=before,
         after={"scheduled_for": slot, "mailbox": mailbox.pk, "waits_for_business_hours": waits},

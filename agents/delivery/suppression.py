@@ -12,7 +12,7 @@ from django.db import transaction
 from agents.delivery.models import Suppression
 from agents.delivery.unsubscribe import cancel_pending_messages
 from campaigns.models import Contact
-from salesops.audit import actor_label, audit_record
+from salesops.audit import member_audit
 from salesops.models import Membership, Role
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -70,11 +70,10 @@ def suppression_add(*, actor: Membership, entry: str, note: str = "") -> Suppres
         reason="suppressed",
         text="Cancelled: the address or its domain was added to the suppression list.",
     )
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="suppression.added",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=suppression,
         after={"kind": kind, "value": value, "note": note, "cancelled_messages": cancelled},
     )
@@ -135,11 +134,10 @@ def suppression_import(*, actor: Membership, content: str, note: str = "") -> Im
         reason="suppressed",
         text="Cancelled: the address or its domain was imported into the suppression list.",
     )
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="suppression.imported",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         after={
             "added": result.added,
             "already": result.already,
@@ -157,11 +155,10 @@ def suppression_remove(*, actor: Membership, suppression: Suppression) -> None:
         raise PermissionDenied("Not an entry of this workspace.")
     suppression_id = suppression.pk
     suppression.delete()
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="suppression.removed",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target_type="agents.suppression",
         target_id=suppression_id,
         before={"kind": suppression.kind, "value": suppression.value, "reason": suppression.reason},

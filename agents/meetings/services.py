@@ -16,7 +16,7 @@ from agents.meetings.links import BOOKING_LINK_MAX_AGE, booking_link
 from agents.meetings.models import MEETING_LENGTHS, Availability, BookedCell, BusyBlock, Meeting, WorkingHours
 from agents.meetings.slots import grid_cells
 from campaigns.models import Campaign, Contact
-from salesops.audit import actor_label, audit_record
+from salesops.audit import actor_label, audit_record, member_audit
 from salesops.models import Membership, Role, Workspace
 from salesops.time_zones import is_valid_zone, zone_or_utc
 
@@ -93,11 +93,10 @@ def availability_save(
             workspace_id=actor.workspace_id, user_id=actor.user_id, source=BusyBlock.Source.ICS
         ).delete()
     availability = Availability.objects.prefetch_related("working_hours").get(pk=availability.pk)
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="availability.updated",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=availability,
         before=before,
         after=_availability_snapshot(availability),
@@ -114,11 +113,10 @@ def busy_block_add(*, actor: Membership, start: datetime, end: datetime, summary
     block = BusyBlock.objects.create(
         workspace_id=actor.workspace_id, user_id=actor.user_id, start=start, end=end, summary=summary.strip()[:200]
     )
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="busy_block.added",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=block,
         after={"start": start, "end": end, "summary": block.summary},
     )
@@ -131,11 +129,10 @@ def busy_block_remove(*, actor: Membership, block: BusyBlock) -> None:
         block.user_id != actor.user_id and not actor.has_role(Role.MANAGER)
     ):
         raise PermissionDenied("Not a busy time you may remove.")
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="busy_block.removed",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=block,
         before={"user": block.user_id, "start": block.start, "end": block.end, "summary": block.summary},
     )
@@ -404,11 +401,10 @@ def meeting_mark(
     if after == before:
         return meeting
     meeting.save(update_fields=["status", "qualified", "updated_at"])
-    audit_record(
+    member_audit(
         workspace=actor.workspace,
+        user=actor.user,
         verb="meeting.marked",
-        actor=actor_label(actor.user),
-        actor_user=actor.user,
         target=meeting,
         before=before,
         after=after,

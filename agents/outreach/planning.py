@@ -50,7 +50,6 @@ def _conversion(campaign: Campaign) -> tuple[Decimal, str]:
 
 
 def _mailbox_capacity(campaign: Campaign, today: date | None = None) -> int:
-    # --- delivery (issue 6) ---------------------------------------------------------------------
     # New leads a day the campaign's mailboxes can carry: each active mailbox's allowance today (cap and
     # warm-up ramp), shared equally by the active campaigns using it, divided by the sequence's length
     # (in steady state every new lead costs one email per step). Without any mailbox the daily lead

@@ -1,11 +1,12 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
 from salesops.admin import AuditEventAdmin
-from salesops.audit import audit_record, audit_verify_chain
+from salesops.audit import audit_record, audit_verify_chain, member_audit
 from salesops.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,48 @@ def test_a_deleted_event_breaks_the_chain(personas):
         cursor.execute("DELETE FROM salesops_auditevent WHERE id = %s", [events[1].pk])
     report = audit_verify_chain(workspace=personas.workspace)
     assert report.first_broken.pk == events[2].pk
+
+
+def test_a_members_event_names_the_person_and_links_their_user(personas):
+    rep = personas.rep
+    event = member_audit(
+        workspace=rep.workspace,
+        user=rep.user,
+        verb="handoff.snoozed",
+        target=rep,
+        before={"status": "open"},
+        after={"status": "snoozed"},
+    )
+    event.refresh_from_db()
+    assert (event.actor, event.actor_user_id) == (rep.user.email, rep.user.pk)
+    assert (event.workspace_id, event.verb) == (rep.workspace.pk, "handoff.snoozed")
+    assert (event.target_type, event.target_id) == ("salesops.membership", str(rep.pk))
+    assert (event.before, event.after) == ({"status": "open"}, {"status": "snoozed"})
+    assert audit_verify_chain(workspace=rep.workspace).intact
+
+
+def test_a_members_event_may_name_its_target_by_type_and_id(personas):
+    event = member_audit(
+        workspace=personas.workspace,
+        user=personas.manager.user,
+        verb="handoff.bulk_approve",
+        target_type="agents.handoff",
+        target_id="bulk",
+    )
+    assert (event.target_type, event.target_id) == ("agents.handoff", "bulk")
+
+
+def test_a_sign_in_without_a_workspace_goes_to_the_system_chain(personas):
+    user = personas.admin.user
+    event = member_audit(workspace=None, user=user, verb="auth.logged_in", target=user)
+    assert event.workspace_id is None and event.actor == user.email and event.actor_user_id == user.pk
+    assert audit_verify_chain(workspace=None).intact
+
+
+@pytest.mark.parametrize("user", [AnonymousUser(), None], ids=["anonymous user", "no user"])
+def test_a_request_without_a_signed_in_person_is_recorded_as_anonymous(personas, user):
+    event = member_audit(workspace=personas.workspace, user=user, verb="security.forbidden")
+    assert (event.actor, event.actor_user_id) == ("anonymous", None)
 
 
 def test_events_cannot_be_changed_or_deleted_through_the_app(personas, rf):

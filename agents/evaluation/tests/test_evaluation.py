@@ -15,7 +15,7 @@ from agents.llm import get_provider
 from agents.llm.tests.fake_anthropic import FakeAnthropic
 from agents.team.verifier import VerifyOutput
 
-# The kinds of planted defects the issue asks the set to cover, at the least.
+# The kinds of planted defects the set must cover, at the least.
 REQUIRED_DEFECT_KINDS = {
     "invented_case_study",
     "wrong_number",
