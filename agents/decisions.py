@@ -11,7 +11,8 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from agents.delivery.models import OutboundMessage
-from agents.delivery.outbox import outbound_queue
+from agents.delivery.outbox import cancel_pending_messages, outbound_queue
+from agents.delivery.scheduling import CANCEL_TEXT
 from agents.handoffs import record_step
 from agents.llm import get_provider
 from agents.models import AgentRun, Handoff, TakeOver
@@ -216,8 +217,11 @@ def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: st
     _run_done(handoff.run, AgentRun.Outcome.DROPPED)
     if reason == Handoff.RejectReason.DO_NOT_CONTACT and handoff.contact_id:
         Contact.objects.filter(pk=handoff.contact_id).update(status=Contact.Status.DO_NOT_CONTACT)
-        OutboundMessage.objects.filter(contact_id=handoff.contact_id, status=OutboundMessage.Status.QUEUED).update(
-            status=OutboundMessage.Status.CANCELLED
+        cancel_pending_messages(
+            workspace_id=handoff.workspace_id,
+            contact_ids=[handoff.contact_id],
+            reason="do_not_contact",
+            text=CANCEL_TEXT["do_not_contact"],
         )
     member_audit(
         workspace=actor.workspace,
@@ -283,8 +287,11 @@ def contact_take_over(*, contact: Contact, actor: Membership) -> TakeOver:
         contact=contact, defaults={"workspace_id": contact.workspace_id, "user": actor.user}
     )
     if created:
-        cancelled = OutboundMessage.objects.filter(contact=contact, status=OutboundMessage.Status.QUEUED).update(
-            status=OutboundMessage.Status.CANCELLED
+        cancelled = cancel_pending_messages(
+            workspace_id=contact.workspace_id,
+            contact_ids=[contact.pk],
+            reason="taken_over",
+            text=CANCEL_TEXT["taken_over"],
         )
         member_audit(
             workspace=actor.workspace,

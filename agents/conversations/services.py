@@ -22,12 +22,8 @@ from agents.conversations.models import InboundMessage
 from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message, written_at
 from agents.delivery.health import delivery_record_bounce
 from agents.delivery.models import EmailThread, Mailbox, OutboundMessage, Suppression
-from agents.delivery.unsubscribe import (
-    PENDING_STATUSES,
-    UnsubscribeTarget,
-    cancel_pending_messages,
-    contact_unsubscribe,
-)
+from agents.delivery.outbox import PENDING_STATUSES, cancel_pending_messages
+from agents.delivery.unsubscribe import UnsubscribeTarget, contact_unsubscribe
 from agents.handoffs import handoff_open, record_step
 from agents.llm import LLMError, get_provider
 from agents.meetings.services import offer_meeting

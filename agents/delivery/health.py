@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from agents.delivery.models import Mailbox, OutboundMessage, Suppression
-from agents.delivery.unsubscribe import cancel_pending_messages
+from agents.delivery.outbox import cancel_pending_messages
 from agents.handoffs import handoff_open
 from agents.models import Handoff
 from campaigns.models import Campaign, Contact

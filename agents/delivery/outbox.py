@@ -1,9 +1,13 @@
-"""The outbox's door: an approved or autonomously routed draft becomes a queued OutboundMessage."""
+"""The outbox's two doors: an approved or autonomously routed draft becomes a queued OutboundMessage, and
+what is still waiting for a contact is called back (cancelled, with the reason) when they must not get it."""
 
 from agents.delivery.models import OutboundMessage
 from agents.models import AgentRun
 from campaigns.models import Contact
 from salesops.audit import audit_record
+
+# Waiting to leave: queued for a slot, or holding one. A message already being sent cannot be called back.
+PENDING_STATUSES = [OutboundMessage.Status.QUEUED, OutboundMessage.Status.SCHEDULED]
 
 
 def outbound_queue(
@@ -44,3 +48,11 @@ def outbound_queue(
             after={"subject": message.subject, "without_person": sent_without_person},
         )
     return message
+
+
+def cancel_pending_messages(*, workspace_id: int, contact_ids: list[int], reason: str, text: str) -> int:
+    """Cancel the contacts' queued and scheduled emails (every campaign of the workspace), recording why
+    (`reason`, a short key such as "unsubscribed") and the sentence the outbox shows. Returns how many."""
+    return OutboundMessage.objects.filter(
+        workspace_id=workspace_id, contact_id__in=contact_ids, status__in=PENDING_STATUSES
+    ).update(status=OutboundMessage.Status.CANCELLED, cancel_reason=reason, decision=text[:300])

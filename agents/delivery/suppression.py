@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from agents.delivery.models import Suppression
-from agents.delivery.unsubscribe import cancel_pending_messages
+from agents.delivery.outbox import cancel_pending_messages
 from campaigns.models import Contact
 from salesops.audit import member_audit
 from salesops.models import Membership, Role

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.delivery.models import OutboundMessage, Suppression
+from agents.delivery.models import Suppression
+from agents.delivery.outbox import cancel_pending_messages
 from campaigns.models import Contact
 from salesops.audit import audit_record
 from salesops.models import Workspace
 
 UNSUBSCRIBE_SALT = "salesops.unsubscribe"
-PENDING_STATUSES = [OutboundMessage.Status.QUEUED, OutboundMessage.Status.SCHEDULED]
 
 
 class UnsubscribeLinkInvalid(Exception):
@@ -48,14 +48,6 @@ def unsubscribe_target(token: str) -> UnsubscribeTarget:
     except (signing.BadSignature, KeyError, TypeError, ValueError, Contact.DoesNotExist):
         raise UnsubscribeLinkInvalid("This unsubscribe link is not valid.") from None
     return UnsubscribeTarget(workspace=contact.workspace, contact=contact, message_pk=payload.get("m"))
-
-
-def cancel_pending_messages(*, workspace_id: int, contact_ids: list[int], reason: str, text: str) -> int:
-    """Cancel queued and scheduled emails (every campaign of the workspace); a message already being
-    sent cannot be called back."""
-    return OutboundMessage.objects.filter(
-        workspace_id=workspace_id, contact_id__in=contact_ids, status__in=PENDING_STATUSES
-    ).update(status=OutboundMessage.Status.CANCELLED, cancel_reason=reason, decision=text[:300])
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agents import decisions
 from agents.delivery.models import OutboundMessage
+from agents.delivery.tests.support import make_mailbox, make_queued, next_monday
 from agents.llm import OfflineProvider
 from agents.models import AgentRun, Handoff, TakeOver
 from agents.outreach.pipeline import lead_pipeline_run
@@ -259,7 +260,42 @@ def test_taking_over_cancels_email_still_waiting_in_the_outbox(personas):
     message = decisions.handoff_approve(handoff=handoff, actor=personas.rep)
     decisions.contact_take_over(contact=handoff.contact, actor=personas.rep)
     message.refresh_from_db()
-    assert message.status == OutboundMessage.Status.CANCELLED
+    assert (message.status, message.cancel_reason) == (OutboundMessage.Status.CANCELLED, "taken_over")
+
+
+def _scheduled_follow_up(personas, handoff: Handoff) -> OutboundMessage:
+    """The contact's next email, already given a slot and a mailbox by the scheduler."""
+    mailbox = make_mailbox(workspace=personas.workspace, campaigns=[handoff.campaign])
+    return make_queued(
+        workspace=personas.workspace,
+        campaign=handoff.campaign,
+        contact=handoff.contact,
+        step=2,
+        status=OutboundMessage.Status.SCHEDULED,
+        mailbox=mailbox,
+        scheduled_for=next_monday(hour=10),
+        cite_signal=False,
+    )
+
+
+def test_taking_over_cancels_the_scheduled_next_email_too_and_says_why(personas):
+    handoff = _draft_review(personas)
+    follow_up = _scheduled_follow_up(personas, handoff)
+    decisions.handoff_take_over(handoff=handoff, actor=personas.rep)
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.cancel_reason) == (OutboundMessage.Status.CANCELLED, "taken_over")
+    assert follow_up.decision == "Cancelled: a person took over this conversation."
+    event = AuditEvent.objects.get(verb="contact.taken_over")
+    assert event.after["cancelled_messages"] == 1
+
+
+def test_rejecting_as_do_not_contact_cancels_the_scheduled_next_email_too_and_says_why(personas):
+    handoff = _draft_review(personas)
+    follow_up = _scheduled_follow_up(personas, handoff)
+    decisions.handoff_reject(handoff=handoff, actor=personas.rep, reason=Handoff.RejectReason.DO_NOT_CONTACT)
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.cancel_reason) == (OutboundMessage.Status.CANCELLED, "do_not_contact")
+    assert follow_up.decision == "Cancelled: the contact is marked do-not-contact."
 
 
 def test_snoozing_needs_a_future_time_and_dismissing_needs_a_note(personas):
