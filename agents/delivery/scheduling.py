@@ -29,7 +29,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage, Suppression
+from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
+from agents.delivery.suppression import suppressed_addresses
 from agents.handoffs import handoff_open
 from agents.models import Handoff, TakeOver
 from campaigns.models import Campaign, Contact
@@ -409,12 +410,9 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
     }
     for row in rows:
         row["domain"] = row["recipient_domain"] or recipient_domain(row["contact__email"])
-    emails = {row["contact__email"].lower() for row in rows}
     domains = {row["domain"] for row in rows}
-    suppressed = set(
-        Suppression.objects.filter(workspace=workspace)
-        .filter(Q(kind=Suppression.Kind.EMAIL, value__in=emails) | Q(kind=Suppression.Kind.DOMAIN, value__in=domains))
-        .values_list("kind", "value")
+    suppressed = suppressed_addresses(
+        workspace_ids=[workspace.pk], emails=[row["contact__email"] for row in rows], domains=domains
     )
     take_overs, writers = take_overs_and_writers([(row["contact_id"], row["approved_by_id"]) for row in rows])
     follow_up_pairs = {(row["campaign_id"], row["contact_id"]) for row in rows if row["step_position"] > 1}
@@ -438,7 +436,7 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
         pair = (row["campaign_id"], row["contact_id"])
         thread = threads.get(pair) or new_threads.get(pair)
         reason = ""
-        if ("email", row["contact__email"].lower()) in suppressed or ("domain", row["domain"]) in suppressed:
+        if suppressed.covers(workspace_id=workspace.pk, email=row["contact__email"], domain=row["domain"]):
             reason = "suppressed"
         else:
             reason = conversation_stop_reason(

@@ -20,14 +20,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from agents.delivery.compose import compose
 from agents.delivery.crypto import SecretUnreadable
 from agents.delivery.health import delivery_record_bounce, mailbox_stop
-from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, Suppression
+from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage
 from agents.delivery.scheduling import CANCEL_TEXT, conversation_stop_reason, take_overs_and_writers
+from agents.delivery.suppression import suppressed_addresses
 from agents.delivery.transport import DeliveryError, Transport, transport_for
 from agents.handoffs import handoff_open
 from agents.models import Handoff
@@ -112,12 +113,10 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
         if not messages:
             return []
         report.claimed += len(messages)
-        emails = {message.contact.email.lower() for message in messages}
-        domains = {message.recipient_domain for message in messages}
-        suppressed = set(
-            Suppression.objects.filter(workspace_id__in={message.workspace_id for message in messages})
-            .filter(Q(kind="email", value__in=emails) | Q(kind="domain", value__in=domains))
-            .values_list("workspace_id", "kind", "value")
+        suppressed = suppressed_addresses(
+            workspace_ids={message.workspace_id for message in messages},
+            emails={message.contact.email for message in messages},
+            domains={message.recipient_domain for message in messages},
         )
         take_overs, writers = take_overs_and_writers(
             [(message.contact_id, message.approved_by_id) for message in messages]
@@ -136,11 +135,9 @@ def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: 
 
         for message in messages:
             contact, mailbox, campaign = message.contact, message.mailbox, message.campaign
-            if (message.workspace_id, "email", contact.email.lower()) in suppressed or (
-                message.workspace_id,
-                "domain",
-                message.recipient_domain,
-            ) in suppressed:
+            if suppressed.covers(
+                workspace_id=message.workspace_id, email=contact.email, domain=message.recipient_domain
+            ):
                 _cancel(message, "suppressed", CANCEL_TEXT["suppressed"] + " (checked at send time)")
                 report.cancelled += 1
                 continue

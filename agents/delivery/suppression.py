@@ -1,13 +1,17 @@
-"""The suppression list: addresses and domains the workspace never emails (admins manage and import it)."""
+"""The suppression list: addresses and domains the workspace never emails (admins manage and import it),
+and the one rule for whether an address is suppressed: an entry for the address itself or for its domain.
+Entries are stored lower-case (a database constraint), so addresses are compared lower-cased."""
 
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from agents.delivery.models import Suppression
 from agents.delivery.outbox import cancel_pending_messages
@@ -17,6 +21,43 @@ from salesops.models import Membership, Role
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 IMPORT_MAX_LINES = 100_000
+
+
+def suppressions_covering(*, workspace_id, email, domain) -> QuerySet[Suppression]:
+    """The entries that stop email to one address: its own or its domain's. `email` and `domain` are
+    lower-case values or expressions (an OuterRef, to test many rows in one query with Exists)."""
+    return Suppression.objects.filter(workspace_id=workspace_id).filter(
+        Q(kind=Suppression.Kind.EMAIL, value=email) | Q(kind=Suppression.Kind.DOMAIN, value=domain)
+    )
+
+
+@dataclass(frozen=True)
+class SuppressedAddresses:
+    """The entries naming any address or domain of a batch, read in one query; `covers` answers per address."""
+
+    entries: frozenset[tuple[int, str, str]]
+
+    def covers(self, *, workspace_id: int, email: str, domain: str) -> bool:
+        return (workspace_id, Suppression.Kind.EMAIL, email.lower()) in self.entries or (
+            workspace_id,
+            Suppression.Kind.DOMAIN,
+            domain.lower(),
+        ) in self.entries
+
+
+def suppressed_addresses(
+    *, workspace_ids: Iterable[int], emails: Iterable[str], domains: Iterable[str]
+) -> SuppressedAddresses:
+    """`suppressions_covering` for a whole batch (the scheduler's chunk, the sender's claim) in one query."""
+    rows = (
+        Suppression.objects.filter(workspace_id__in=set(workspace_ids))
+        .filter(
+            Q(kind=Suppression.Kind.EMAIL, value__in={email.lower() for email in emails})
+            | Q(kind=Suppression.Kind.DOMAIN, value__in={domain.lower() for domain in domains})
+        )
+        .values_list("workspace_id", "kind", "value")
+    )
+    return SuppressedAddresses(entries=frozenset(rows))
 
 
 def parse_entry(raw: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
 from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, Suppression
+from agents.delivery.suppression import suppressions_covering
 from agents.insights.models import DraftEdit
 from agents.labels import finding_label
 from agents.meetings.models import LIVE_STATUSES, Meeting
@@ -642,11 +643,7 @@ def contact_page(*, contact: Contact) -> ContactPage:
     """Everything the contact page shows but the audit history: six queries, whatever the data size."""
     domain = contact.email.rpartition("@")[2]
     # 1. Whether the workspace's suppression list covers the address or its domain.
-    suppressions = list(
-        Suppression.objects.filter(workspace_id=contact.workspace_id).filter(
-            Q(kind=Suppression.Kind.EMAIL, value=contact.email) | Q(kind=Suppression.Kind.DOMAIN, value=domain)
-        )
-    )
+    suppressions = list(suppressions_covering(workspace_id=contact.workspace_id, email=contact.email, domain=domain))
     # 2-3. Signals of the account (each says whom it is about, if anyone), newest first; the count says
     # how many are not shown.
     signals = Signal.objects.filter(account_id=contact.account_id)
