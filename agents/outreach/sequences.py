@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from agents.delivery.models import OutboundMessage, Suppression
+from agents.delivery.models import OutboundMessage
+from agents.delivery.suppression import suppressions_covering
 from agents.models import AgentRun, TakeOver
 from campaigns.models import Campaign, Contact
 from salesops.business_days import business_days_between
@@ -35,8 +36,9 @@ def sequence_next_runs(*, campaign: Campaign, today: date | None = None, limit: 
     next_run = AgentRun.objects.filter(
         campaign_id=campaign.pk, contact_id=OuterRef("contact_id"), step_position=OuterRef("step_position") + 1
     )
-    suppressed = Suppression.objects.filter(
-        workspace_id=campaign.workspace_id, kind=Suppression.Kind.EMAIL, value=OuterRef("contact__email")
+    # The address and the domain the sequence's last email went to (the scheduler records the domain).
+    suppressed = suppressions_covering(
+        workspace_id=campaign.workspace_id, email=OuterRef("contact__email"), domain=OuterRef("recipient_domain")
     )
     candidates = (
         OutboundMessage.objects.filter(

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from agents.delivery.models import OutboundMessage
+from agents.delivery.models import OutboundMessage, Suppression
 from agents.delivery.tests.support import make_queued, next_monday
 from agents.models import AgentRun, TakeOver
 from agents.outreach.pipeline import lead_pipeline_run
@@ -49,6 +49,26 @@ def test_the_sequence_stops_when_the_contact_answered_left_or_a_person_took_over
     else:
         Contact.objects.filter(pk=message.contact_id).update(status=what)
     assert sequence_next_runs(campaign=campaign, today=MONDAY.date() + timedelta(days=10)) == []
+
+
+@pytest.mark.parametrize("kind", ["email", "domain"])
+def test_no_follow_up_is_drafted_to_a_suppressed_address_or_domain(personas, kind):
+    campaign, message = _sent_first_email(personas)
+    address = message.contact.email
+    domain = address.rpartition("@")[2]
+    OutboundMessage.objects.filter(pk=message.pk).update(recipient_domain=domain)  # as the scheduler records it
+    Suppression.objects.create(
+        workspace=personas.workspace, kind=kind, value=address if kind == "email" else domain, reason="manual"
+    )
+    assert sequence_next_runs(campaign=campaign, today=MONDAY.date() + timedelta(days=10)) == []
+
+
+def test_a_suppression_in_another_workspace_does_not_stop_the_follow_up(personas):
+    campaign, message = _sent_first_email(personas)
+    Suppression.objects.create(
+        workspace=personas.outsider.workspace, kind="email", value=message.contact.email, reason="manual"
+    )
+    assert len(sequence_next_runs(campaign=campaign, today=MONDAY.date() + timedelta(days=10))) == 1
 
 
 def test_the_last_step_has_no_follow_up(personas):
