@@ -30,7 +30,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from agents.delivery.models import EmailThread, Mailbox, MailboxDay, OutboundMessage
-from agents.delivery.suppression import suppressed_addresses
+from agents.delivery.suppression import SuppressedAddresses, suppressed_addresses
 from agents.handoffs import handoff_open
 from agents.models import Handoff, TakeOver
 from campaigns.models import Campaign, Contact
@@ -399,8 +399,36 @@ def _chunk(workspace: Workspace, *, after_pk: int, size: int, now: datetime):
     )
 
 
-def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Scheduler, report: ScheduleReport) -> None:
-    scheduler.load_mailboxes()
+@dataclass
+class _Chunk:
+    """One chunk of the queue: what deciding its messages reads (loaded up front, a fixed number of
+    queries whatever its size) and what they become (written together at the end)."""
+
+    campaigns: dict[int, Campaign]
+    threads: dict[tuple[int, int], EmailThread]
+    suppressed: SuppressedAddresses
+    take_overs: dict[int, TakeOver]  # by contact id
+    writers: dict[tuple[int, int], Membership]  # (workspace id, user id) -> who wrote to a taken-over contact
+    earlier_pending: set[tuple[int, int, int]]  # (campaign, contact, step) of emails not sent yet
+    domain_counts: dict[tuple[str, date], int]
+    new_threads: dict[tuple[int, int], EmailThread] = field(default_factory=dict)
+    assigned: list[OutboundMessage] = field(default_factory=list)
+    waiting: list[OutboundMessage] = field(default_factory=list)
+    cancelled: list[OutboundMessage] = field(default_factory=list)
+
+    def thread(self, pair: tuple[int, int]) -> EmailThread | None:
+        return self.threads.get(pair) or self.new_threads.get(pair)
+
+    def cancel(self, row: dict, reason: str) -> None:
+        status, text = OutboundMessage.Status.CANCELLED, CANCEL_TEXT[reason]
+        self.cancelled.append(OutboundMessage(pk=row["pk"], status=status, cancel_reason=reason, decision=text))
+
+    def wait(self, row: dict, text: str) -> None:
+        self.waiting.append(OutboundMessage(pk=row["pk"], decision=text[:300], recipient_domain=row["domain"]))
+
+
+def _load_chunk(workspace: Workspace, rows: list[dict], scheduler: _Scheduler) -> _Chunk:
+    """Read what the chunk's decisions need; each row gets its recipient's domain."""
     campaign_ids = {row["campaign_id"] for row in rows}
     contact_ids = {row["contact_id"] for row in rows}
     campaigns = {campaign.pk: campaign for campaign in Campaign.objects.filter(pk__in=campaign_ids)}
@@ -415,141 +443,180 @@ def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Schedule
         workspace_ids=[workspace.pk], emails=[row["contact__email"] for row in rows], domains=domains
     )
     take_overs, writers = take_overs_and_writers([(row["contact_id"], row["approved_by_id"]) for row in rows])
+    earlier_pending = _earlier_pending(rows)
+    domain_counts = scheduler.load_domain_counts(domains)
+    return _Chunk(
+        campaigns=campaigns,
+        threads=threads,
+        suppressed=suppressed,
+        take_overs=take_overs,
+        writers=writers,
+        earlier_pending=earlier_pending,
+        domain_counts=domain_counts,
+    )
+
+
+def _earlier_pending(rows: list[dict]) -> set[tuple[int, int, int]]:
+    """(campaign, contact, step) of the emails not sent yet of the contacts whose follow-ups are in the chunk:
+    a follow-up waits for every earlier step of its sequence."""
     follow_up_pairs = {(row["campaign_id"], row["contact_id"]) for row in rows if row["step_position"] > 1}
-    earlier_pending: set[tuple[int, int, int]] = set()
-    if follow_up_pairs:
-        for campaign_id, contact_id, step in OutboundMessage.objects.filter(
+    if not follow_up_pairs:
+        return set()
+    return set(
+        OutboundMessage.objects.filter(
             campaign_id__in={pair[0] for pair in follow_up_pairs},
             contact_id__in={pair[1] for pair in follow_up_pairs},
             status__in=["queued", "scheduled", "sending", "unknown"],
-        ).values_list("campaign_id", "contact_id", "step_position"):
-            earlier_pending.add((campaign_id, contact_id, step))
-    domain_counts = scheduler.load_domain_counts(domains)
+        ).values_list("campaign_id", "contact_id", "step_position")
+    )
 
-    assigned: list[OutboundMessage] = []
-    waiting: list[OutboundMessage] = []
-    cancelled: list[OutboundMessage] = []
-    new_threads: dict[tuple[int, int], EmailThread] = {}
+
+def _cancel_reason(workspace: Workspace, row: dict, chunk: _Chunk, thread: EmailThread | None) -> str:
+    """Why the message must never leave ("" when it may): a suppression, or the conversation's state."""
+    if chunk.suppressed.covers(workspace_id=workspace.pk, email=row["contact__email"], domain=row["domain"]):
+        return "suppressed"
+    return conversation_stop_reason(
+        contact_status=row["contact__status"],
+        take_over=chunk.take_overs.get(row["contact_id"]),
+        writer=chunk.writers.get((workspace.pk, row["approved_by_id"])),
+        thread_replied=thread is not None and thread.replied_at is not None,
+        step_position=row["step_position"],
+        run_id=row["run_id"],
+        approved_by_id=row["approved_by_id"],
+    )
+
+
+def _wait_reason(row: dict, campaign: Campaign, chunk: _Chunk) -> str:
+    """Why the message waits whatever the mailboxes ("" when it need not): a paused campaign, an earlier step."""
+    if campaign.status != Campaign.Status.ACTIVE:
+        return f"Waiting: the campaign is {campaign.get_status_display().lower()}."
+    pair = (row["campaign_id"], row["contact_id"])
+    if any((*pair, step) in chunk.earlier_pending for step in range(1, row["step_position"])):
+        return "Waiting: an earlier email of this sequence has not been sent yet."
+    return ""
+
+
+def _candidate_mailboxes(
+    workspace: Workspace, campaign: Campaign, thread: EmailThread | None, scheduler: _Scheduler
+) -> tuple[list[int], str]:
+    """The mailboxes the message may leave from, or why there is none: a thread keeps its mailbox; a first
+    email may use any active mailbox of the campaign (a campaign without one is an exception for an admin)."""
+    if thread is not None:
+        mailbox = scheduler.mailboxes.get(thread.mailbox_id)
+        if mailbox is None or mailbox.status != Mailbox.Status.ACTIVE:
+            name = mailbox.from_address if mailbox else "its mailbox"
+            return [], f"Waiting: the thread's mailbox {name} is not active (replies must stay in one thread)."
+        return [mailbox.pk], ""
+    campaign_boxes = scheduler.campaign_mailboxes.get(campaign.pk, [])
+    candidates = [pk for pk in campaign_boxes if scheduler.mailboxes[pk].status == Mailbox.Status.ACTIVE]
+    if not candidates:
+        handoff_open(
+            run=None,
+            workspace_id=workspace.pk,
+            campaign_id=campaign.pk,
+            kind=Handoff.Kind.EXCEPTION,
+            reason=f"{campaign.name} has approved emails but no active mailbox to send them from. "
+            "An admin can add or resume one under Settings → Mailboxes.",
+            dedupe_key=f"no-mailbox:{campaign.pk}",
+        )
+        return [], "Waiting: the campaign has no active mailbox. Add one under Settings → Mailboxes."
+    return candidates, ""
+
+
+def _place_message(
+    workspace: Workspace, row: dict, campaign: Campaign, candidates: list[int], scheduler: _Scheduler, chunk: _Chunk
+) -> OutboundMessage | None:
+    """Give the message the first free slot in the recipient's send windows (None when there is none in the
+    horizon; `scheduler.last_obstacle` says what stood in the way)."""
+    mailbox_pks = scheduler.campaign_mailboxes.get(campaign.pk, []) or candidates
+    for position, mailbox_pk in enumerate(mailbox_pks, start=1):  # for the decision record
+        scheduler.states[mailbox_pk].position = position
+    recipient, source = recipient_zone(
+        contact_time_zone=row["contact__time_zone"],
+        account_country=row["contact__account__country"],
+        workspace_time_zone=workspace.default_time_zone,
+    )
+    earliest = scheduler.now_epoch + LEAD_SECONDS
+    if row["not_before"] is not None:
+        earliest = max(earliest, row["not_before"].timestamp())
+    windows = scheduler.windows(campaign, recipient, earliest)
+    placed = scheduler.place(
+        domain=row["domain"], candidates=candidates, windows=windows, domain_counts=chunk.domain_counts
+    )
+    if placed is None:
+        return None
+    state, tick, day = placed
+    slot = scheduler.take(state, tick, day, row["domain"], chunk.domain_counts)
+    pair = (row["campaign_id"], row["contact_id"])
+    if chunk.thread(pair) is None:
+        chunk.new_threads[pair] = EmailThread(
+            workspace=workspace,
+            campaign_id=campaign.pk,
+            contact_id=row["contact_id"],
+            mailbox_id=state.mailbox.pk,
+            reply_token=secrets.token_hex(10),
+        )
+    message = OutboundMessage(
+        pk=row["pk"],
+        status=OutboundMessage.Status.SCHEDULED,
+        mailbox_id=state.mailbox.pk,
+        scheduled_for=slot,
+        send_day=day,
+        recipient_domain=row["domain"],
+        decision=_decision(slot=slot, recipient=recipient, source=source, state=state, total=len(mailbox_pks), day=day),
+    )
+    message._thread_key = pair
+    return message
+
+
+def _schedule_message(workspace: Workspace, row: dict, scheduler: _Scheduler, chunk: _Chunk) -> None:
+    """Cancel one queued message, leave it waiting (saying why) or give it a slot; the outcome joins the chunk."""
+    campaign = chunk.campaigns[row["campaign_id"]]
+    thread = chunk.thread((row["campaign_id"], row["contact_id"]))
+    reason = _cancel_reason(workspace, row, chunk, thread)
+    if reason:
+        chunk.cancel(row, reason)
+        return
+    waits_because = _wait_reason(row, campaign, chunk)
+    if waits_because:
+        chunk.wait(row, waits_because)
+        return
+    candidates, waits_because = _candidate_mailboxes(workspace, campaign, thread, scheduler)
+    if waits_because:
+        chunk.wait(row, waits_because)
+        return
+    message = _place_message(workspace, row, campaign, candidates, scheduler, chunk)
+    if message is None:
+        chunk.wait(row, "Waiting: " + WAIT_TEXT[scheduler.last_obstacle].format(days=scheduler.horizon_days) + ".")
+        return
+    chunk.assigned.append(message)
+
+
+def _save_chunk(chunk: _Chunk) -> None:
+    """The new threads first (the scheduled messages point at them), then every message's outcome."""
+    if chunk.new_threads:
+        EmailThread.objects.bulk_create(chunk.new_threads.values())
+    for message in chunk.assigned:
+        message.thread_id = chunk.thread(message._thread_key).pk
+    _update_queued(
+        chunk.assigned,
+        ["status", "mailbox_id", "thread_id", "scheduled_for", "send_day", "recipient_domain", "decision"],
+    )
+    _update_queued(chunk.waiting, ["decision", "recipient_domain"])
+    _update_queued(chunk.cancelled, ["status", "cancel_reason", "decision"])
+
+
+def _schedule_chunk(workspace: Workspace, rows: list[dict], scheduler: _Scheduler, report: ScheduleReport) -> None:
+    scheduler.load_mailboxes()
+    chunk = _load_chunk(workspace, rows, scheduler)
     for row in rows:
         report.examined += 1
-        pk, campaign = row["pk"], campaigns[row["campaign_id"]]
-        pair = (row["campaign_id"], row["contact_id"])
-        thread = threads.get(pair) or new_threads.get(pair)
-        reason = ""
-        if suppressed.covers(workspace_id=workspace.pk, email=row["contact__email"], domain=row["domain"]):
-            reason = "suppressed"
-        else:
-            reason = conversation_stop_reason(
-                contact_status=row["contact__status"],
-                take_over=take_overs.get(row["contact_id"]),
-                writer=writers.get((workspace.pk, row["approved_by_id"])),
-                thread_replied=thread is not None and thread.replied_at is not None,
-                step_position=row["step_position"],
-                run_id=row["run_id"],
-                approved_by_id=row["approved_by_id"],
-            )
-        if reason:
-            cancelled.append(
-                OutboundMessage(
-                    pk=pk, status=OutboundMessage.Status.CANCELLED, cancel_reason=reason, decision=CANCEL_TEXT[reason]
-                )
-            )
-            continue
-
-        def wait(text: str, pk=pk, row=row) -> None:
-            waiting.append(OutboundMessage(pk=pk, decision=text[:300], recipient_domain=row["domain"]))
-
-        if campaign.status != Campaign.Status.ACTIVE:
-            wait(f"Waiting: the campaign is {campaign.get_status_display().lower()}.")
-            continue
-        if any(
-            (row["campaign_id"], row["contact_id"], step) in earlier_pending for step in range(1, row["step_position"])
-        ):
-            wait("Waiting: an earlier email of this sequence has not been sent yet.")
-            continue
-        campaign_boxes = scheduler.campaign_mailboxes.get(campaign.pk, [])
-        if thread is not None:
-            mailbox = scheduler.mailboxes.get(thread.mailbox_id)
-            if mailbox is None or mailbox.status != Mailbox.Status.ACTIVE:
-                name = mailbox.from_address if mailbox else "its mailbox"
-                wait(f"Waiting: the thread's mailbox {name} is not active (replies must stay in one thread).")
-                continue
-            candidates = [mailbox.pk]
-        else:
-            candidates = [pk for pk in campaign_boxes if scheduler.mailboxes[pk].status == Mailbox.Status.ACTIVE]
-            if not candidates:
-                wait("Waiting: the campaign has no active mailbox. Add one under Settings → Mailboxes.")
-                handoff_open(
-                    run=None,
-                    workspace_id=workspace.pk,
-                    campaign_id=campaign.pk,
-                    kind=Handoff.Kind.EXCEPTION,
-                    reason=f"{campaign.name} has approved emails but no active mailbox to send them from. "
-                    "An admin can add or resume one under Settings → Mailboxes.",
-                    dedupe_key=f"no-mailbox:{campaign.pk}",
-                )
-                continue
-        for position, mailbox_pk in enumerate(campaign_boxes or candidates, start=1):
-            scheduler.states[mailbox_pk].position = position
-        recipient, source = recipient_zone(
-            contact_time_zone=row["contact__time_zone"],
-            account_country=row["contact__account__country"],
-            workspace_time_zone=workspace.default_time_zone,
-        )
-        earliest = scheduler.now_epoch + LEAD_SECONDS
-        if row["not_before"] is not None:
-            earliest = max(earliest, row["not_before"].timestamp())
-        windows = scheduler.windows(campaign, recipient, earliest)
-        placed = scheduler.place(
-            domain=row["domain"], candidates=candidates, windows=windows, domain_counts=domain_counts
-        )
-        if placed is None:
-            wait("Waiting: " + WAIT_TEXT[scheduler.last_obstacle].format(days=scheduler.horizon_days) + ".")
-            continue
-        state, tick, day = placed
-        slot = scheduler.take(state, tick, day, row["domain"], domain_counts)
-        if thread is None:
-            thread = EmailThread(
-                workspace=workspace,
-                campaign_id=campaign.pk,
-                contact_id=row["contact_id"],
-                mailbox_id=state.mailbox.pk,
-                reply_token=secrets.token_hex(10),
-            )
-            new_threads[pair] = thread
-        message = OutboundMessage(
-            pk=pk,
-            status=OutboundMessage.Status.SCHEDULED,
-            mailbox_id=state.mailbox.pk,
-            scheduled_for=slot,
-            send_day=day,
-            recipient_domain=row["domain"],
-            decision=_decision(
-                slot=slot,
-                recipient=recipient,
-                source=source,
-                state=state,
-                total=len(campaign_boxes or candidates),
-                day=day,
-            ),
-        )
-        message._thread_key = pair
-        assigned.append(message)
-
-    if new_threads:
-        EmailThread.objects.bulk_create(new_threads.values())
-    for message in assigned:
-        thread = threads.get(message._thread_key) or new_threads[message._thread_key]
-        message.thread_id = thread.pk
-    _update_queued(
-        assigned, ["status", "mailbox_id", "thread_id", "scheduled_for", "send_day", "recipient_domain", "decision"]
-    )
-    _update_queued(waiting, ["decision", "recipient_domain"])
-    _update_queued(cancelled, ["status", "cancel_reason", "decision"])
+        _schedule_message(workspace, row, scheduler, chunk)
+    _save_chunk(chunk)
     scheduler.finish_chunk()
-    report.scheduled += len(assigned)
-    report.waiting += len(waiting)
-    report.cancelled += len(cancelled)
+    report.scheduled += len(chunk.assigned)
+    report.waiting += len(chunk.waiting)
+    report.cancelled += len(chunk.cancelled)
 
 
 def delivery_schedule(
