@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,12 +29,13 @@ from agents.delivery.crypto import SecretUnreadable
 from agents.delivery.health import delivery_record_bounce, mailbox_stop
 from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage
 from agents.delivery.scheduling import CANCEL_TEXT, conversation_stop_reason, take_overs_and_writers
-from agents.delivery.suppression import suppressed_addresses
+from agents.delivery.suppression import SuppressedAddresses, suppressed_addresses
 from agents.delivery.transport import DeliveryError, Transport, transport_for
 from agents.handoffs import handoff_open
-from agents.models import Handoff
+from agents.models import Handoff, TakeOver
 from campaigns.models import Campaign, Signal
 from salesops.audit import audit_record
+from salesops.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -96,141 +98,226 @@ def _release_cap(mailbox_id: int, day) -> None:
     MailboxDay.objects.filter(mailbox_id=mailbox_id, day=day, sent__gt=0).update(sent=F("sent") - 1)
 
 
-def _claim(*, now: datetime, batch_size: int, report: SendReport, workspace_id: int | None) -> list:
+@dataclass(frozen=True)
+class _ClaimFacts:
+    """What re-checking a claimed batch reads, loaded in a fixed number of queries whatever its size."""
+
+    suppressed: SuppressedAddresses
+    take_overs: dict[int, TakeOver]  # by contact id
+    writers: dict[tuple[int, int], Membership]  # (workspace id, user id) -> who wrote to a taken-over contact
+    signal_times: dict[int, datetime]  # cited signal id -> when it happened (a deleted signal is absent)
+    earlier_message_ids: dict[int, list[str]]  # thread id -> Message-IDs sent in it, oldest first
+
+
+@dataclass(frozen=True)
+class _Cancel:
+    """The message never leaves."""
+
+    reason: str
+    text: str
+    stale_signals: list[int] = field(default_factory=list)  # a person is asked to regenerate or dismiss
+
+
+@dataclass(frozen=True)
+class _Requeue:
+    """The message goes back to the queue; the scheduler gives it a new slot."""
+
+    text: str
+
+
+def _lock_due(*, now: datetime, batch_size: int, workspace_id: int | None) -> list[OutboundMessage]:
+    """Due scheduled rows, oldest slot first, locked; rows another worker holds are skipped, never waited for."""
+    due = (
+        OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=OutboundMessage.Status.SCHEDULED, scheduled_for__lte=now)
+        .select_related("contact", "campaign__offer", "mailbox", "thread", "run")
+        .order_by("scheduled_for", "pk")
+    )
+    if workspace_id is not None:
+        due = due.filter(workspace_id=workspace_id)
+    return list(due[:batch_size])
+
+
+def _claim_facts(messages: list[OutboundMessage]) -> _ClaimFacts:
+    suppressed = suppressed_addresses(
+        workspace_ids={message.workspace_id for message in messages},
+        emails={message.contact.email for message in messages},
+        domains={message.recipient_domain for message in messages},
+    )
+    take_overs, writers = take_overs_and_writers([(message.contact_id, message.approved_by_id) for message in messages])
+    signal_ids = set().union(*(_cited_signal_ids(message.claims) for message in messages))
+    signal_times = dict(Signal.objects.filter(pk__in=signal_ids).values_list("pk", "occurred_at"))
+    # Follow-ups and answers thread under what was sent before.
+    thread_ids = {message.thread_id for message in messages if message.step_position != 1}
+    earlier = defaultdict(list)
+    for thread_id, message_id in (
+        OutboundMessage.objects.filter(thread_id__in=thread_ids, status=OutboundMessage.Status.SENT)
+        .order_by("sent_at", "pk")
+        .values_list("thread_id", "message_id")
+    ):
+        earlier[thread_id].append(message_id)
+    return _ClaimFacts(
+        suppressed=suppressed,
+        take_overs=take_overs,
+        writers=writers,
+        signal_times=signal_times,
+        earlier_message_ids=earlier,
+    )
+
+
+def _stopped_at_send_time(message: OutboundMessage, facts: _ClaimFacts) -> _Cancel | None:
+    """Suppressed since it was scheduled, or the conversation stopped (a reply, a take-over, an unsubscribe…)."""
+    contact = message.contact
+    if facts.suppressed.covers(workspace_id=message.workspace_id, email=contact.email, domain=message.recipient_domain):
+        return _Cancel("suppressed", CANCEL_TEXT["suppressed"] + " (checked at send time)")
+    reason = conversation_stop_reason(
+        contact_status=contact.status,
+        take_over=facts.take_overs.get(contact.pk),
+        writer=facts.writers.get((message.workspace_id, message.approved_by_id)),
+        thread_replied=False,
+        step_position=message.step_position,
+        run_id=message.run_id,
+        approved_by_id=message.approved_by_id,
+    )
+    return _Cancel(reason, CANCEL_TEXT[reason] + " (checked at send time)") if reason else None
+
+
+def _without_thread(message: OutboundMessage) -> _Requeue | None:
+    """Scheduled by hand, not by the scheduler: the scheduler assigns the thread."""
+    return _Requeue("Back in the queue: it has no thread yet.") if message.thread is None else None
+
+
+def _thread_replied(message: OutboundMessage) -> _Cancel | None:
+    """The contact replied in the thread: only the conversation's own emails may still leave."""
+    if message.thread.replied_at is not None and conversation_stop_reason(
+        contact_status="",
+        take_over=None,
+        writer=None,
+        thread_replied=True,
+        step_position=message.step_position,
+        run_id=message.run_id,
+        approved_by_id=message.approved_by_id,
+    ):
+        return _Cancel("thread_replied", CANCEL_TEXT["thread_replied"] + " (checked at send time)")
+    return None
+
+
+def _cites_stale_signals(message: OutboundMessage, facts: _ClaimFacts, now: datetime) -> _Cancel | None:
+    """A cited signal was deleted, or is older by now than the campaign allows a claim to rest on."""
+    stale = [
+        signal_id
+        for signal_id in _cited_signal_ids(message.claims)
+        if signal_id not in facts.signal_times
+        or (now - facts.signal_times[signal_id]).days > message.campaign.stale_signal_days
+    ]
+    if stale:
+        return _Cancel("stale_signal", f"Cancelled: cited signal(s) {stale} are gone or stale now.", stale)
+    return None
+
+
+def _cannot_leave_now(message: OutboundMessage, now: datetime) -> _Requeue | None:
+    """The campaign or the mailbox is not active, or the slot passed: the scheduler finds a new slot."""
+    campaign, mailbox = message.campaign, message.mailbox
+    if campaign.status != Campaign.Status.ACTIVE:
+        return _Requeue(f"Back in the queue: the campaign is {campaign.get_status_display().lower()}.")
+    if mailbox.status != Mailbox.Status.ACTIVE:
+        return _Requeue(f"Back in the queue: mailbox {mailbox.from_address} is {mailbox.status}.")
+    if now > message.scheduled_for + timedelta(seconds=settings.SALESOPS_DELIVERY_LATE_GRACE_SECONDS):
+        return _Requeue(f"Back in the queue: its slot at {message.scheduled_for:%Y-%m-%d %H:%M} UTC passed.")
+    return None
+
+
+def _send_time_check(message: OutboundMessage, facts: _ClaimFacts, now: datetime) -> _Cancel | _Requeue | None:
+    """What stops a due message now (None: it may leave). The first check that fails decides, so the order
+    matters: a message without a thread goes back to the queue before anything reads its thread."""
+    return (
+        _stopped_at_send_time(message, facts)
+        or _without_thread(message)
+        or _thread_replied(message)
+        or _cites_stale_signals(message, facts, now)
+        or _cannot_leave_now(message, now)
+    )
+
+
+def _hold_back(message: OutboundMessage, outcome: _Cancel | _Requeue, report: SendReport) -> None:
+    if isinstance(outcome, _Requeue):
+        _requeue(message, outcome.text)
+        report.requeued += 1
+        return
+    _cancel(message, outcome.reason, outcome.text)
+    report.cancelled += 1
+    if outcome.stale_signals:
+        _stale_handoff(message, outcome.stale_signals)
+
+
+def _mark_sending(message: OutboundMessage, *, now: datetime, earlier_message_ids: list[str]) -> EmailMultiAlternatives:
+    """Render the email and commit it as "sending" with its Message-ID, before any byte goes to a server."""
+    offer = message.campaign.offer
+    composed = compose(
+        message=message,
+        mailbox=message.mailbox,
+        thread=message.thread,
+        contact=message.contact,
+        postal_address=offer.postal_address if offer else "",
+        earlier_message_ids=earlier_message_ids,
+    )
+    message.status = OutboundMessage.Status.SENDING
+    message.sending_started_at = now
+    message.attempts += 1
+    message.text_as_sent, message.body_html = composed.text, composed.html
+    message.in_reply_to, message.references = composed.in_reply_to, composed.references
+    message.save(
+        update_fields=[
+            "status",
+            "sending_started_at",
+            "attempts",
+            "text_as_sent",
+            "body_html",
+            "in_reply_to",
+            "references",
+        ]
+    )
+    composed.email.outbound_pk = message.pk
+    return composed.email
+
+
+def _mark_sending_within_caps(
+    ready: list[OutboundMessage], *, facts: _ClaimFacts, now: datetime, report: SendReport
+) -> list[tuple[OutboundMessage, EmailMultiAlternatives]]:
+    """Take each message's send from its mailbox's day counter (back to the queue when the cap is reached),
+    then commit it as "sending". The shared counters are taken last, in one order (mailbox, day) for every
+    worker: two claims never wait on each other's rows in opposite orders, so they cannot deadlock."""
+    claimed = []
+    for message in sorted(ready, key=lambda item: (item.mailbox_id, item.send_day, item.pk)):
+        if not _count_against_cap(message):
+            _requeue(
+                message, f"Back in the queue: {message.mailbox.from_address} reached its cap for {message.send_day}."
+            )
+            report.requeued += 1
+            continue
+        earlier_message_ids = facts.earlier_message_ids.get(message.thread_id, [])
+        claimed.append((message, _mark_sending(message, now=now, earlier_message_ids=earlier_message_ids)))
+    return claimed
+
+
+def _claim(
+    *, now: datetime, batch_size: int, report: SendReport, workspace_id: int | None
+) -> list[tuple[OutboundMessage, EmailMultiAlternatives]]:
     """Lock due rows, re-check them, and commit those still good as "sending" (rendered)."""
-    grace = timedelta(seconds=settings.SALESOPS_DELIVERY_LATE_GRACE_SECONDS)
-    claimed, ready = [], []
     with transaction.atomic():
-        due = (
-            OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=OutboundMessage.Status.SCHEDULED, scheduled_for__lte=now)
-            .select_related("contact", "campaign__offer", "mailbox", "thread", "run")
-            .order_by("scheduled_for", "pk")
-        )
-        if workspace_id is not None:
-            due = due.filter(workspace_id=workspace_id)
-        messages = list(due[:batch_size])
+        messages = _lock_due(now=now, batch_size=batch_size, workspace_id=workspace_id)
         if not messages:
             return []
         report.claimed += len(messages)
-        suppressed = suppressed_addresses(
-            workspace_ids={message.workspace_id for message in messages},
-            emails={message.contact.email for message in messages},
-            domains={message.recipient_domain for message in messages},
-        )
-        take_overs, writers = take_overs_and_writers(
-            [(message.contact_id, message.approved_by_id) for message in messages]
-        )
-        signal_ids = set().union(*(_cited_signal_ids(message.claims) for message in messages))
-        signal_times = dict(Signal.objects.filter(pk__in=signal_ids).values_list("pk", "occurred_at"))
-        # Follow-ups and answers thread under what was sent before.
-        thread_ids = {message.thread_id for message in messages if message.step_position != 1}
-        earlier = defaultdict(list)
-        for thread_id, message_id in (
-            OutboundMessage.objects.filter(thread_id__in=thread_ids, status=OutboundMessage.Status.SENT)
-            .order_by("sent_at", "pk")
-            .values_list("thread_id", "message_id")
-        ):
-            earlier[thread_id].append(message_id)
-
+        facts = _claim_facts(messages)
+        ready = []
         for message in messages:
-            contact, mailbox, campaign = message.contact, message.mailbox, message.campaign
-            if suppressed.covers(
-                workspace_id=message.workspace_id, email=contact.email, domain=message.recipient_domain
-            ):
-                _cancel(message, "suppressed", CANCEL_TEXT["suppressed"] + " (checked at send time)")
-                report.cancelled += 1
-                continue
-            reason = conversation_stop_reason(
-                contact_status=contact.status,
-                take_over=take_overs.get(contact.pk),
-                writer=writers.get((message.workspace_id, message.approved_by_id)),
-                thread_replied=False,
-                step_position=message.step_position,
-                run_id=message.run_id,
-                approved_by_id=message.approved_by_id,
-            )
-            if reason:
-                _cancel(message, reason, CANCEL_TEXT[reason] + " (checked at send time)")
-                report.cancelled += 1
-                continue
-            if message.thread is None:  # scheduled by hand, not by the scheduler: it assigns the thread
-                _requeue(message, "Back in the queue: it has no thread yet.")
-                report.requeued += 1
-                continue
-            if message.thread.replied_at is not None and conversation_stop_reason(
-                contact_status="",
-                take_over=None,
-                writer=None,
-                thread_replied=True,
-                step_position=message.step_position,
-                run_id=message.run_id,
-                approved_by_id=message.approved_by_id,
-            ):
-                _cancel(message, "thread_replied", CANCEL_TEXT["thread_replied"] + " (checked at send time)")
-                report.cancelled += 1
-                continue
-            stale = [
-                signal_id
-                for signal_id in _cited_signal_ids(message.claims)
-                if signal_id not in signal_times or (now - signal_times[signal_id]).days > campaign.stale_signal_days
-            ]
-            if stale:
-                _cancel(message, "stale_signal", f"Cancelled: cited signal(s) {stale} are gone or stale now.")
-                report.cancelled += 1
-                _stale_handoff(message, stale)
-                continue
-            if campaign.status != Campaign.Status.ACTIVE:
-                _requeue(message, f"Back in the queue: the campaign is {campaign.get_status_display().lower()}.")
-                report.requeued += 1
-                continue
-            if mailbox.status != Mailbox.Status.ACTIVE:
-                _requeue(message, f"Back in the queue: mailbox {mailbox.from_address} is {mailbox.status}.")
-                report.requeued += 1
-                continue
-            if now > message.scheduled_for + grace:
-                _requeue(message, f"Back in the queue: its slot at {message.scheduled_for:%Y-%m-%d %H:%M} UTC passed.")
-                report.requeued += 1
-                continue
-            ready.append(message)
-        # Shared counters last, in one order (mailbox, day) for every worker: two claims never wait on
-        # each other's rows in opposite orders, so they cannot deadlock.
-        for message in sorted(ready, key=lambda item: (item.mailbox_id, item.send_day, item.pk)):
-            if not _count_against_cap(message):
-                _requeue(
-                    message,
-                    f"Back in the queue: {message.mailbox.from_address} reached its cap for {message.send_day}.",
-                )
-                report.requeued += 1
-                continue
-            offer = message.campaign.offer
-            composed = compose(
-                message=message,
-                mailbox=message.mailbox,
-                thread=message.thread,
-                contact=message.contact,
-                postal_address=offer.postal_address if offer else "",
-                earlier_message_ids=earlier.get(message.thread_id, []),
-            )
-            message.status = OutboundMessage.Status.SENDING
-            message.sending_started_at = now
-            message.attempts += 1
-            message.text_as_sent, message.body_html = composed.text, composed.html
-            message.in_reply_to, message.references = composed.in_reply_to, composed.references
-            message.save(
-                update_fields=[
-                    "status",
-                    "sending_started_at",
-                    "attempts",
-                    "text_as_sent",
-                    "body_html",
-                    "in_reply_to",
-                    "references",
-                ]
-            )
-            composed.email.outbound_pk = message.pk
-            claimed.append((message, composed.email))
-    return claimed
+            outcome = _send_time_check(message, facts, now)
+            if outcome is None:
+                ready.append(message)
+            else:
+                _hold_back(message, outcome, report)
+        return _mark_sending_within_caps(ready, facts=facts, now=now, report=report)
 
 
 def _stale_handoff(message: OutboundMessage, stale: list[int]) -> None:
