@@ -23,6 +23,7 @@ from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_
 from agents.delivery.health import delivery_record_bounce
 from agents.delivery.models import EmailThread, Mailbox, OutboundMessage, Suppression
 from agents.delivery.outbox import PENDING_STATUSES, cancel_pending_messages
+from agents.delivery.suppression import address_suppress
 from agents.delivery.unsubscribe import UnsubscribeTarget, contact_unsubscribe
 from agents.handoffs import handoff_open, record_step
 from agents.llm import LLMError, get_provider
@@ -282,15 +283,6 @@ def _cancel_waiting(contact: Contact, reason: str) -> int:
     )
 
 
-def _suppress(contact: Contact, reason: str) -> None:
-    Suppression.objects.get_or_create(
-        workspace_id=contact.workspace_id,
-        kind=Suppression.Kind.EMAIL,
-        value=contact.email.lower(),
-        defaults={"reason": reason, "note": "from a reply"},
-    )
-
-
 def _stop_sequence(contact: Contact, thread: EmailThread | None) -> int:
     """Any human reply stops the contact's sequence: nothing queued leaves, no further step is drafted."""
     if thread is not None and thread.replied_at is None:
@@ -312,7 +304,12 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
         )
         if message is None:
             Contact.objects.filter(pk=contact.pk).update(status=Contact.Status.BOUNCED)
-            _suppress(contact, Suppression.Reason.BOUNCE)
+            address_suppress(
+                workspace_id=contact.workspace_id,
+                email=contact.email,
+                reason=Suppression.Reason.BOUNCE,
+                note="from a reply",
+            )
             _cancel_waiting(contact, "bounced")
             return "Bounced (no sent email found): contact suppressed."
         delivery_record_bounce(message=message, detail=parsed.subject[:200], permanent=parsed.permanent_bounce)

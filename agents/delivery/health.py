@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agents.delivery.models import Mailbox, OutboundMessage, Suppression
 from agents.delivery.outbox import cancel_pending_messages
+from agents.delivery.suppression import address_suppress
 from agents.handoffs import handoff_open
 from agents.models import Handoff
 from campaigns.models import Campaign, Contact
@@ -137,15 +138,6 @@ def delivery_health_check(*, message: OutboundMessage, now: datetime) -> None:
         campaign_stop(campaign=Campaign.objects.select_related("workspace").get(pk=message.campaign_id), reason=breach)
 
 
-def _suppress(message: OutboundMessage, reason: str, note: str) -> None:
-    Suppression.objects.get_or_create(
-        workspace_id=message.workspace_id,
-        kind=Suppression.Kind.EMAIL,
-        value=message.contact.email.lower(),
-        defaults={"reason": reason, "note": note[:300]},
-    )
-
-
 @transaction.atomic
 def delivery_record_bounce(
     *, message: OutboundMessage, detail: str = "", permanent: bool = True, now: datetime | None = None
@@ -157,7 +149,9 @@ def delivery_record_bounce(
     if message.bounced_at is None:
         OutboundMessage.objects.filter(pk=message.pk).update(bounced_at=now)
         message.bounced_at = now
-    _suppress(message, Suppression.Reason.BOUNCE, detail)
+    address_suppress(
+        workspace_id=message.workspace_id, email=message.contact.email, reason=Suppression.Reason.BOUNCE, note=detail
+    )
     Contact.objects.filter(pk=message.contact_id).update(status=Contact.Status.BOUNCED)
     cancel_pending_messages(
         workspace_id=message.workspace_id,
@@ -175,7 +169,12 @@ def delivery_record_complaint(*, message: OutboundMessage, now: datetime | None 
     if message.complained_at is None:
         OutboundMessage.objects.filter(pk=message.pk).update(complained_at=now)
         message.complained_at = now
-    _suppress(message, Suppression.Reason.COMPLAINT, "spam complaint")
+    address_suppress(
+        workspace_id=message.workspace_id,
+        email=message.contact.email,
+        reason=Suppression.Reason.COMPLAINT,
+        note="spam complaint",
+    )
     Contact.objects.filter(pk=message.contact_id).update(status=Contact.Status.UNSUBSCRIBED)
     cancel_pending_messages(
         workspace_id=message.workspace_id,

@@ -60,6 +60,18 @@ def suppressed_addresses(
     return SuppressedAddresses(entries=frozenset(rows))
 
 
+def address_suppress(*, workspace_id: int, email: str, reason: str, note: str) -> bool:
+    """Put one address on the workspace's list (unsubscribe, bounce, a reply asking to stop); True when it
+    was not there yet. Addresses are kept lower-case, as the list's constraint expects."""
+    _, created = Suppression.objects.get_or_create(
+        workspace_id=workspace_id,
+        kind=Suppression.Kind.EMAIL,
+        value=email.lower(),
+        defaults={"reason": reason, "note": note[:300]},
+    )
+    return created
+
+
 def parse_entry(raw: str) -> tuple[str, str]:
     """(kind, value) for an address ("a@b.example") or a domain ("b.example" or "@b.example")."""
     value = raw.strip().strip("<>\"'").lower()

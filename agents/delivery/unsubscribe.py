@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agents.delivery.models import Suppression
 from agents.delivery.outbox import cancel_pending_messages
+from agents.delivery.suppression import address_suppress
 from campaigns.models import Contact
 from salesops.audit import audit_record
 from salesops.models import Workspace
@@ -55,11 +56,11 @@ def contact_unsubscribe(*, target: UnsubscribeTarget, via: str) -> bool:
     """Suppress the address for every campaign of the workspace and cancel what is pending.
     Idempotent: False when the address was already unsubscribed."""
     contact = Contact.objects.select_for_update().get(pk=target.contact.pk)
-    _, created = Suppression.objects.get_or_create(
+    created = address_suppress(
         workspace_id=contact.workspace_id,
-        kind=Suppression.Kind.EMAIL,
-        value=contact.email.lower(),
-        defaults={"reason": Suppression.Reason.UNSUBSCRIBE, "note": f"via {via}"[:300]},
+        email=contact.email,
+        reason=Suppression.Reason.UNSUBSCRIBE,
+        note=f"via {via}",
     )
     changed = contact.status != Contact.Status.UNSUBSCRIBED
     if changed:

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Exists, OuterRef
 
 from agents.delivery.models import Suppression
-from agents.delivery.suppression import suppressed_addresses, suppressions_covering
+from agents.delivery.suppression import address_suppress, suppressed_addresses, suppressions_covering
 from campaigns.models import Contact
 from campaigns.tests.factories import make_contact
 
@@ -70,3 +70,13 @@ def test_one_address_can_be_tested_for_many_rows_at_once(personas, entries):
         )
     )
     assert dict(contacts.values_list("pk", "suppressed")) == {blocked.pk: True, free.pk: False}
+
+
+def test_an_address_is_put_on_the_list_once_lower_case_keeping_the_first_reason(personas):
+    # Unsubscribe, bounces, complaints and replies asking to stop all suppress through this one door.
+    workspace_id = personas.workspace.pk
+    first = address_suppress(workspace_id=workspace_id, email="Ada@Example.COM", reason="bounce", note="550 " * 200)
+    again = address_suppress(workspace_id=workspace_id, email="ada@example.com", reason="unsubscribe", note="via link")
+    assert (first, again) == (True, False)
+    [entry] = Suppression.objects.filter(workspace_id=workspace_id)
+    assert (entry.kind, entry.value, entry.reason, len(entry.note)) == ("email", "ada@example.com", "bounce", 300)
