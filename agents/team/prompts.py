@@ -1,4 +1,4 @@
-"""Prompt files: `agents/prompts/<agent>.md`, whose first line names the version (`version: research-3`).
+"""Prompt files: `agents/team/prompts/<agent>.md`, whose first line names the version (`version: research-3`).
 
 The version is recorded on every AgentStep, so a change of prompt shows in the audit."""
 
@@ -21,5 +21,5 @@ def load_prompt(name: str) -> Prompt:
     raw = (PROMPT_DIR / f"{name}.md").read_text(encoding="utf-8")
     first_line, _, body = raw.partition("\n")
     if not first_line.startswith("version:"):
-        raise ValueError(f"agents/prompts/{name}.md must start with a 'version:' line")
+        raise ValueError(f"agents/team/prompts/{name}.md must start with a 'version:' line")
     return Prompt(name=name, version=first_line.removeprefix("version:").strip(), text=body.strip())
