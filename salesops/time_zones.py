@@ -32,6 +32,7 @@ COUNTRY_MAIN_ZONE = {
     "RU": "Europe/Moscow",
     "UA": "Europe/Kyiv",
     "US": "America/New_York",
+    "UZ": "Asia/Tashkent",
 }
 # Names kept for old software or odd clocks (US/Eastern, Etc/GMT+5, right/ with leap seconds): not names a
 # person picks.
