@@ -211,6 +211,16 @@ class Campaign(models.Model):
     send_start = models.TimeField(default=time(9, 0))
     send_end = models.TimeField(default=time(17, 0))
     stale_signal_days = models.PositiveIntegerField(default=90)
+    # Enrolment rules (see Enrolment): a contact is in one exclusive sequence of the workspace at a time
+    # unless a campaign opts into overlap; at most this many colleagues of one account are in sequence at
+    # once, each started at least `colleague_spacing_days` after the one before.
+    allow_sequence_overlap = models.BooleanField(
+        default=False, help_text="May enrol contacts who are already in another campaign's sequence"
+    )
+    max_contacts_per_account = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    colleague_spacing_days = models.PositiveSmallIntegerField(default=3, validators=[MaxValueValidator(60)])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -234,6 +244,9 @@ class Campaign(models.Model):
                 name="campaign_goal_period_ordered",
             ),
             models.CheckConstraint(condition=Q(send_start__lt=F("send_end")), name="campaign_send_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(max_contacts_per_account__gte=1), name="campaign_account_limit_at_least_1"
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "status"], name="campaign_ws_status_idx")]
 
@@ -445,6 +458,10 @@ class ImportJob(models.Model):
     rows_unchanged = models.PositiveIntegerField(default=0)
     rows_failed = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
+    # A contacts import may add every contact it creates or updates to a static list (a campaign's audience).
+    contact_list = models.ForeignKey(
+        "ContactList", on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -470,3 +487,199 @@ class ImportRowError(models.Model):
 
     def __str__(self):
         return f"row {self.row_number}: {self.message}"
+
+
+# Audiences --------------------------------------------------------------------------------------
+
+
+class ContactList(models.Model):
+    """A named set of contacts that narrows or extends a campaign's audience.
+
+    Static lists hold their members (from a CSV import, or picked on the accounts page); dynamic lists
+    are a saved filter evaluated whenever the audience is read."""
+
+    class Kind(models.TextChoices):
+        STATIC = "static", "Static"
+        DYNAMIC = "dynamic", "Dynamic (saved filter)"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contact_lists")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.STATIC)
+    description = models.TextField(blank=True)
+    # A dynamic list's filter: the audience filter form's cleaned data (see campaigns/audience.py).
+    filter = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="contact_list_unique_name_per_workspace"),
+            models.CheckConstraint(condition=Q(kind__in=["static", "dynamic"]), name="contact_list_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ContactListMember(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contact_list = models.ForeignKey(ContactList, on_delete=models.CASCADE, related_name="members")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="list_memberships")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact_list", "contact"], name="contact_list_member_once"),
+        ]
+        indexes = [models.Index(fields=["contact"], name="list_member_contact_idx")]
+
+    def __str__(self):
+        return f"{self.contact_id} in {self.contact_list_id}"
+
+
+class CampaignAudienceList(models.Model):
+    """A list a campaign's audience is narrowed to (only contacts in it) or extended by (its contacts join
+    even where the ICP's criteria do not match; exclusions, blocks and suppression still apply)."""
+
+    class Mode(models.TextChoices):
+        NARROW = "narrow", "Only contacts in this list"
+        EXTEND = "extend", "Also contacts in this list"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="audience_lists")
+    contact_list = models.ForeignKey(ContactList, on_delete=models.PROTECT, related_name="campaign_uses")
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact_list"], name="campaign_audience_list_once"),
+            models.CheckConstraint(condition=Q(mode__in=["narrow", "extend"]), name="campaign_audience_mode_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.mode} {self.contact_list_id}"
+
+
+class Enrolment(models.Model):
+    """A contact in a campaign's sequence. The planner writes one with the lead's first run; the database
+    holds the enrolment rules against concurrent ticks and campaigns:
+
+    - one active exclusive enrolment per contact in the workspace (a campaign that allows overlap enrols
+      non-exclusively);
+    - at most `max_contacts_per_account` active enrolments per account: each holds a numbered slot of its
+      account, and a slot is held once."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "In sequence"
+        ENDED = "ended", "Ended"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="enrolments")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="enrolments")
+    # The account at enrolment: the slot is the account's. A contact who moves keeps the enrolment.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="enrolments")
+    account_slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    exclusive = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Why the planner picked this lead, one line ("fits: …; intent: …"), and how it scored.
+    reason = models.CharField(max_length=500, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    segment = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="enrolment_once_per_campaign"),
+            models.UniqueConstraint(
+                fields=["workspace", "contact"],
+                condition=Q(status="active", exclusive=True),
+                name="enrolment_one_exclusive_sequence",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "account_slot"],
+                condition=Q(status="active", account_slot__isnull=False),
+                name="enrolment_account_slot_held_once",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["active", "ended"]), name="enrolment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(account_slot__isnull=True) | Q(account_slot__gte=1), name="enrolment_slot_from_1"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="active") & Q(ended_at__isnull=True))
+                | (Q(status="ended") & Q(ended_at__isnull=False)),
+                name="enrolment_ended_when_ended_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status"], name="enrolment_ws_status_idx"),
+            models.Index(fields=["account", "status"], name="enrolment_account_idx"),
+            models.Index(fields=["campaign", "-started_at"], name="enrolment_campaign_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.contact_id} in {self.campaign_id} ({self.status})"
+
+
+class ContactBlock(models.Model):
+    """A person's decision that no campaign picks this contact again ("do not contact", "off-target").
+    Shown on the contact page; a manager may lift it (audited)."""
+
+    class Reason(models.TextChoices):
+        DO_NOT_CONTACT = "do_not_contact", "Do not contact"
+        OFF_TARGET = "off_target", "Off-target"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="blocks")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    # Where the decision was taken (an inbox item's id; the inbox lives in a layer above).
+    source = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact"], condition=Q(lifted_at__isnull=True), name="contact_block_one_standing"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=["do_not_contact", "off_target"]), name="contact_block_reason_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "lifted_at"], name="contact_block_ws_idx")]
+
+    def __str__(self):
+        return f"{self.contact_id}: {self.reason}"
+
+
+class CampaignLeadChoice(models.Model):
+    """A manager's say over the planner's picks for one campaign: pin a contact (picked first) or
+    exclude it (never picked by this campaign)."""
+
+    class Choice(models.TextChoices):
+        PIN = "pin", "Pinned"
+        EXCLUDE = "exclude", "Excluded"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="lead_choices")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(max_length=16, choices=Choice.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="campaign_lead_choice_once"),
+            models.CheckConstraint(condition=Q(choice__in=["pin", "exclude"]), name="campaign_lead_choice_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.choice} {self.contact_id}"
