@@ -12,6 +12,7 @@ from django.utils import timezone
 from agents.delivery.models import Mailbox, OutboundMessage
 from agents.handoffs import handoff_open
 from agents.models import AgentRun, CampaignPlan, Handoff
+from agents.outreach.enrolments import enrolments_release_finished
 from campaigns.models import Campaign, Contact, Signal
 from salesops.audit import audit_record
 from salesops.business_days import business_days_between
@@ -186,6 +187,7 @@ def next_leads(campaign: Campaign, count: int) -> list[Contact]:
 
 def campaign_tick(*, campaign: Campaign, today: date | None = None) -> TickResult:
     """Plan the day and create today's remaining runs (step 1). The caller enqueues them."""
+    enrolments_release_finished(workspace_id=campaign.workspace_id)
     plan = campaign_plan_day(campaign=campaign, today=today)
     if campaign.status != Campaign.Status.ACTIVE:
         return TickResult(plan=plan, started_run_ids=[])

@@ -1,5 +1,5 @@
 """Follow-ups: when step N's email was sent and step N+1's delay (in business days) has passed with no
-reply, bounce, unsubscribe, meeting or take-over, the next step starts through the same pipeline
+reply, bounce, unsubscribe, meeting, take-over or ended enrolment, the next step starts through the same pipeline
 (drafted, verified and routed like the first email). The caller enqueues the runs it returns."""
 
 from datetime import date, timedelta
@@ -11,7 +11,7 @@ from django.utils import timezone
 from agents.delivery.models import OutboundMessage
 from agents.delivery.suppression import suppressions_covering
 from agents.models import AgentRun, TakeOver
-from campaigns.models import Campaign, Contact
+from campaigns.models import Campaign, Contact, Enrolment
 from salesops.business_days import business_days_between
 from salesops.time_zones import zone_or_utc
 
@@ -36,6 +36,9 @@ def sequence_next_runs(*, campaign: Campaign, today: date | None = None, limit: 
     next_run = AgentRun.objects.filter(
         campaign_id=campaign.pk, contact_id=OuterRef("contact_id"), step_position=OuterRef("step_position") + 1
     )
+    ended_enrolment = Enrolment.objects.filter(
+        campaign_id=campaign.pk, contact_id=OuterRef("contact_id"), status=Enrolment.Status.ENDED
+    )
     # The address and the domain the sequence's last email went to (the scheduler records the domain).
     suppressed = suppressions_covering(
         workspace_id=campaign.workspace_id, email=OuterRef("contact__email"), domain=OuterRef("recipient_domain")
@@ -56,6 +59,9 @@ def sequence_next_runs(*, campaign: Campaign, today: date | None = None, limit: 
         .exclude(Exists(next_run))
         .exclude(Exists(suppressed))
         .exclude(Exists(TakeOver.objects.filter(contact_id=OuterRef("contact_id"))))
+        # An ended enrolment (the contact was blocked, the campaign completed …) ends the sequence. Leads
+        # started before enrolments existed have none and go on.
+        .exclude(Exists(ended_enrolment))
         .annotate(next_step=F("step_position") + 1)
         .values_list("contact_id", "next_step", "sent_at")
         .order_by("sent_at")
