@@ -20,7 +20,8 @@ from agents.outreach.lead_facts import lead_of_run, strategy_for, verify_input_f
 from agents.outreach.tasks import lead_batch_task
 from agents.team.verifier import VerifyOutput, claims_from_edit, is_blocking, verify
 from agents.team.writer import Finding, WriteOutput
-from campaigns.models import Contact
+from campaigns.enrolment import contact_block
+from campaigns.models import Contact, ContactBlock
 from salesops.audit import member_audit
 from salesops.models import Membership, Role
 
@@ -222,6 +223,11 @@ def handoff_reject(*, handoff: Handoff, actor: Membership, reason: str, note: st
             contact_ids=[handoff.contact_id],
             reason="do_not_contact",
             text=CANCEL_TEXT["do_not_contact"],
+        )
+    if reason in ContactBlock.Reason.values and handoff.contact_id:
+        # No campaign picks the contact again until a manager lifts the block (on the contact's page).
+        contact_block(
+            contact=handoff.contact, reason=reason, actor_user=actor.user, note=note, source=f"inbox item {handoff.pk}"
         )
     member_audit(
         workspace=actor.workspace,

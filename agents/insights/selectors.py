@@ -20,7 +20,7 @@ from agents.insights.models import DraftEdit
 from agents.labels import finding_label
 from agents.meetings.models import LIVE_STATUSES, Meeting
 from agents.models import AgentRun, AgentStep, Handoff
-from campaigns.models import Campaign, Contact, Signal
+from campaigns.models import Campaign, Contact, ContactBlock, Enrolment, Signal
 from salesops.models import Workspace
 from salesops.time_zones import RECIPIENT_ZONE_SOURCES, recipient_zone
 
@@ -627,6 +627,16 @@ class ContactPage:
     thread: list[ThreadEntry]
     time_zone: str  # the zone the person is emailed and offered meeting times in
     time_zone_source: str  # where that zone came from, in words
+    enrolments: list[Enrolment] = field(default_factory=list)  # the campaigns' sequences, newest first
+    blocks: list[ContactBlock] = field(default_factory=list)  # the standing block first, then lifted ones
+
+    @property
+    def standing_block(self) -> ContactBlock | None:
+        return next((block for block in self.blocks if block.lifted_at is None), None)
+
+    @property
+    def lifted_blocks(self) -> list[ContactBlock]:
+        return [block for block in self.blocks if block.lifted_at is not None]
 
     @property
     def may_be_emailed(self) -> bool:
@@ -640,7 +650,7 @@ def contact_get(*, workspace: Workspace, contact_id: int) -> Contact:
 
 
 def contact_page(*, contact: Contact) -> ContactPage:
-    """Everything the contact page shows but the audit history: six queries, whatever the data size."""
+    """Everything the contact page shows but the audit history: eight queries, whatever the data size."""
     domain = contact.email.rpartition("@")[2]
     # 1. Whether the workspace's suppression list covers the address or its domain.
     suppressions = list(suppressions_covering(workspace_id=contact.workspace_id, email=contact.email, domain=domain))
@@ -694,6 +704,18 @@ def contact_page(*, contact: Contact) -> ContactPage:
         for reply in InboundMessage.objects.filter(contact=contact).select_related("thread__campaign").defer("raw")
     ]
     thread.sort(key=lambda entry: entry.at)
+    # 7. The person's enrolments in the campaigns' sequences (why each ended, a move between accounts).
+    enrolments = list(
+        Enrolment.objects.filter(workspace_id=contact.workspace_id, contact=contact)
+        .select_related("campaign", "account")
+        .order_by("-started_at", "-pk")
+    )
+    # 8. "Do not contact" and "off-target" blocks: the standing one, and those a manager lifted.
+    blocks = list(
+        ContactBlock.objects.filter(workspace_id=contact.workspace_id, contact=contact)
+        .select_related("created_by", "lifted_by")
+        .order_by(F("lifted_at").desc(nulls_first=True), "-created_at")
+    )
     zone, source = recipient_zone(
         contact_time_zone=contact.time_zone,
         account_country=contact.account.country,
@@ -708,4 +730,6 @@ def contact_page(*, contact: Contact) -> ContactPage:
         thread=thread,
         time_zone=zone.key,
         time_zone_source=RECIPIENT_ZONE_SOURCES[source],
+        enrolments=enrolments,
+        blocks=blocks,
     )

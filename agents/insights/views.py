@@ -1,14 +1,17 @@
 """Dashboards (every member), the policy dry-run (managers) and the audit timeline (admins)."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.insights import charts, dryrun, plans, selectors, services, timeline
 from agents.insights.forms import PolicyDryRunForm, TimelineFilterForm
 from agents.models import AgentStep
-from campaigns.models import Campaign, Contact
+from agents.outreach.enrolments import contact_block_lift
+from campaigns.models import Campaign, Contact, ContactBlock
 from salesops.access import member_required
 from salesops.models import AuditEvent, Role
 
@@ -190,8 +193,26 @@ def contact_detail(request, contact_id: int):
         "history": history,
         "more_history": more_history is not None,
         "is_admin": request.membership.has_role(Role.ADMIN),
+        "may_lift_blocks": request.membership.has_role(Role.MANAGER),
     }
     return render(request, "insights/contact_detail.html", context)
+
+
+@member_required(Role.MANAGER)
+@require_POST
+def contact_block_lift_view(request, contact_id: int, block_id: int):
+    """A manager lifts a "do not contact" or "off-target" block; the page says what changed."""
+    try:
+        block = ContactBlock.objects.get(workspace=request.workspace, contact_id=contact_id, pk=block_id)
+    except ContactBlock.DoesNotExist:
+        raise Http404 from None
+    try:
+        contact_block_lift(block=block, actor=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Block lifted: campaigns may pick this person again ({block.get_reason_display()}).")
+    return redirect("insights:contact_detail", contact_id)
 
 
 @member_required(Role.ADMIN)

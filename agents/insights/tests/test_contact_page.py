@@ -232,5 +232,6 @@ def test_the_contact_page_runs_a_constant_number_of_queries(personas):
         response = _page(client, large)
     assert len(response.context["page"].thread) == 11
     # session, user, membership + workspace, the contact with its account, owner, referrer and take-over,
-    # suppressions, signals (the count only when the list is full), runs, emails, replies, steps, actions.
-    assert len(few) == len(many) == 11, [query["sql"] for query in many]
+    # suppressions, signals (the count only when the list is full), runs, emails, replies, enrolments,
+    # blocks, steps, actions.
+    assert len(few) == len(many) == 13, [query["sql"] for query in many]
