@@ -26,8 +26,8 @@ from django_q.exceptions import TimeoutException
 from django_q.tasks import async_task
 
 # The module: campaigns.tasks imports this one, and the import job is enqueued by reference to its task.
-from campaigns import ingest, tasks
-from campaigns.models import Contact, ImportJob, ImportRowError
+from campaigns import ingest, lists, tasks
+from campaigns.models import Contact, ContactList, ImportJob, ImportRowError
 from salesops.audit import actor_label, audit_record, member_audit
 from salesops.models import Membership, Role, Workspace
 
@@ -419,12 +419,20 @@ def import_job_create(*, membership: Membership, kind: str, upload: UploadedFile
 
 
 @transaction.atomic
-def import_job_start(*, membership: Membership, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
-    """Save the confirmed column mapping and queue the import once this transaction commits."""
+def import_job_start(
+    *, membership: Membership, job: ImportJob, mapping: dict[str, str], contact_list: ContactList | None = None
+) -> ImportJob:
+    """Save the confirmed column mapping and queue the import once this transaction commits. A contacts
+    import may add every contact it writes to a static list of the workspace."""
     _require_manager(membership)
     job = ImportJob.objects.select_for_update().get(pk=job.pk, workspace=membership.workspace)
     if job.status != ImportJob.Status.UPLOADED:
         raise ValidationError("This import has already been started.")
+    if contact_list is not None:
+        if job.kind != ImportJob.Kind.CONTACTS:
+            raise ValidationError("Only a contacts import adds to a list.")
+        if contact_list.workspace_id != job.workspace_id or contact_list.kind != ContactList.Kind.STATIC:
+            raise ValidationError("Choose one of this workspace's static lists.")
     known = {field.name for field in IMPORT_FIELDS[job.kind]}
     mapping = {field: column for field, column in mapping.items() if field in known}
     unknown_columns = sorted(column for column in mapping.values() if column and column not in job.headers)
@@ -435,13 +443,17 @@ def import_job_start(*, membership: Membership, job: ImportJob, mapping: dict[st
         raise ValidationError(missing_columns_message(job.kind, missing))
     job.mapping = {field.name: mapping.get(field.name, "") for field in IMPORT_FIELDS[job.kind]}
     job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mapping", "status"])
+    job.contact_list = contact_list
+    job.save(update_fields=["mapping", "status", "contact_list"])
     member_audit(
         workspace=job.workspace,
         user=membership.user,
         verb="import.started",
         target=job,
-        after={"mapping": {field: column for field, column in job.mapping.items() if column}},
+        after={
+            "mapping": {field: column for field, column in job.mapping.items() if column},
+            "contact_list": contact_list.pk if contact_list else None,
+        },
     )
     job_id = job.pk
     # robust: a broker hiccup must not turn the already committed request into an error page.
@@ -533,6 +545,11 @@ def _import_batch(job: ImportJob, batch, positions: dict[str, int], upsert, acto
                     )
                 )
         ImportRowError.objects.bulk_create(row_errors)
+        if job.contact_list_id is not None:
+            # Every contact the file names joins the list, whether the row changed it or not.
+            lists.import_contacts_add(
+                job=job, contact_ids=[result.id for result in results if result.status != ingest.ERROR]
+            )
         ImportJob.objects.filter(pk=job.pk).update(
             rows_processed=F("rows_processed") + len(batch),
             rows_created=F("rows_created") + counts[ingest.CREATED],

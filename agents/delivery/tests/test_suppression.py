@@ -80,3 +80,26 @@ def test_an_address_is_put_on_the_list_once_lower_case_keeping_the_first_reason(
     assert (first, again) == (True, False)
     [entry] = Suppression.objects.filter(workspace_id=workspace_id)
     assert (entry.kind, entry.value, entry.reason, len(entry.note)) == ("email", "ada@example.com", "bounce", 300)
+
+
+def test_a_campaigns_audience_leaves_out_whom_the_suppression_list_covers(personas, entries):
+    from campaigns.audience import campaign_audience
+    from campaigns.tests.factories import make_account, make_campaign
+
+    campaign = make_campaign(workspace=personas.workspace)
+    answers = {email.lower(): expected for email, _, expected in CASES}
+    for number, email in enumerate(answers):
+        account = make_account(
+            workspace=personas.workspace,
+            industry="Software",
+            employee_count=300,
+            country="DE",
+            domain=f"a{number}.test",
+        )
+        make_contact(workspace=personas.workspace, account=account, email=email, title="VP Sales")
+
+    audience = campaign_audience(campaign)
+
+    suppressed = sum(answers.values())
+    assert audience.counts.suppressed == suppressed
+    assert audience.counts.eligible == len(answers) - suppressed
