@@ -9,6 +9,7 @@ from agents.llm import register_offline_handler
 from agents.team.base import AgentCall, ask_model
 from agents.team.context import Lead, Strategy
 from agents.team.research import ResearchOutput
+from campaigns.icp_match import Criteria, Matcher
 
 QUALIFIED_FIT = 60
 QUALIFIED_INTENT = 25
@@ -30,16 +31,16 @@ class QualifyOutput(BaseModel):
     confidence: float = Field(ge=0, le=1)
 
 
+def _matcher(strategy: Strategy) -> Matcher:
+    """The campaign audience's own matcher (campaigns/icp_match.py), so audience and qualification agree."""
+    return Matcher(Criteria.of(strategy.icp))
+
+
 def _matches_persona(lead: Lead, strategy: Strategy) -> bool:
-    """A persona title matches; or the seniority does within a persona department."""
-    title = lead.contact.title.lower()
-    persona_titles = [item.lower() for item in strategy.icp.persona_titles]
-    if title and any(persona in title or title in persona for persona in persona_titles):
-        return True
-    seniorities = {item.lower() for item in strategy.icp.persona_seniorities}
-    departments = {item.lower() for item in strategy.icp.persona_departments}
-    in_department = not departments or lead.contact.department.lower() in departments
-    return bool(lead.contact.seniority) and lead.contact.seniority.lower() in seniorities and in_department
+    """A persona title matches; or the seniority does within a persona department. Unknown is no match
+    here: the audience lets a contact without a title in, qualification asks a person about them."""
+    contact = lead.contact
+    return _matcher(strategy).persona(contact.title, contact.department, contact.seniority).outcome is True
 
 
 _FEWER_THAN = re.compile(r"(?:fewer|less) than (\d[\d,]*) employees", re.IGNORECASE)
@@ -63,8 +64,9 @@ def matched_disqualifier(lead: Lead, strategy: Strategy) -> str | None:
 
 def qualify_offline(data: QualifyInput) -> QualifyOutput:
     icp, account = data.strategy.icp, data.lead.account
+    matcher = _matcher(data.strategy)
     reasons: list[str] = []
-    if account.domain.lower() in {domain.lower() for domain in icp.excluded_domains}:
+    if matcher.excluded_domain(account.domain, data.lead.contact.email):
         return QualifyOutput(
             fit_score=0,
             intent_score=0,
@@ -73,7 +75,7 @@ def qualify_offline(data: QualifyInput) -> QualifyOutput:
             verdict="disqualified",
             confidence=1.0,
         )
-    if account.industry and account.industry.lower() in {item.lower() for item in icp.excluded_industries}:
+    if matcher.excluded_industry(account.industry):
         return QualifyOutput(
             fit_score=0,
             intent_score=0,
@@ -95,7 +97,7 @@ def qualify_offline(data: QualifyInput) -> QualifyOutput:
 
     fit = 0
     missed_criterion = False
-    if not icp.industries or account.industry.lower() in {item.lower() for item in icp.industries}:
+    if not icp.industries or matcher.industry(account.industry).outcome is True:
         fit += 30
         reasons.append(f"Industry {account.industry or 'unknown'} fits.")
     else:
