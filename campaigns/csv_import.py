@@ -27,7 +27,7 @@ from django_q.tasks import async_task
 
 # The module: campaigns.tasks imports this one, and the import job is enqueued by reference to its task.
 from campaigns import ingest, lists, tasks
-from campaigns.models import Contact, ContactList, ImportJob, ImportRowError
+from campaigns.models import Contact, ImportJob, ImportRowError
 from salesops.audit import actor_label, audit_record, member_audit
 from salesops.models import Membership, Role, Workspace
 
@@ -420,19 +420,17 @@ def import_job_create(*, membership: Membership, kind: str, upload: UploadedFile
 
 @transaction.atomic
 def import_job_start(
-    *, membership: Membership, job: ImportJob, mapping: dict[str, str], contact_list: ContactList | None = None
+    *, membership: Membership, job: ImportJob, mapping: dict[str, str], list_id: str = "", new_list_name: str = ""
 ) -> ImportJob:
     """Save the confirmed column mapping and queue the import once this transaction commits. A contacts
-    import may add every contact it writes to a static list of the workspace."""
+    import may add every contact it writes to a static list of the workspace: an existing one (`list_id`)
+    or a new one named `new_list_name`, created only when the import starts."""
     _require_manager(membership)
     job = ImportJob.objects.select_for_update().get(pk=job.pk, workspace=membership.workspace)
     if job.status != ImportJob.Status.UPLOADED:
         raise ValidationError("This import has already been started.")
-    if contact_list is not None:
-        if job.kind != ImportJob.Kind.CONTACTS:
-            raise ValidationError("Only a contacts import adds to a list.")
-        if contact_list.workspace_id != job.workspace_id or contact_list.kind != ContactList.Kind.STATIC:
-            raise ValidationError("Choose one of this workspace's static lists.")
+    if (list_id or new_list_name.strip()) and job.kind != ImportJob.Kind.CONTACTS:
+        raise ValidationError("Only a contacts import adds to a list.")
     known = {field.name for field in IMPORT_FIELDS[job.kind]}
     mapping = {field: column for field, column in mapping.items() if field in known}
     unknown_columns = sorted(column for column in mapping.values() if column and column not in job.headers)
@@ -441,6 +439,7 @@ def import_job_start(
     missing = missing_required_fields(job.kind, mapping)
     if missing:
         raise ValidationError(missing_columns_message(job.kind, missing))
+    contact_list = lists.list_for_import(actor=membership, existing_id=list_id, new_name=new_list_name)
     job.mapping = {field.name: mapping.get(field.name, "") for field in IMPORT_FIELDS[job.kind]}
     job.status = ImportJob.Status.QUEUED
     job.contact_list = contact_list

@@ -1,6 +1,7 @@
 from django import forms
 
-from campaigns.models import Campaign, ICPVersion, Offer, Policy, ProofPoint, SequenceStep, Signal
+from campaigns import lists
+from campaigns.models import Campaign, ContactList, ICPVersion, Offer, Policy, ProofPoint, SequenceStep, Signal
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -235,3 +236,95 @@ class AccountFilterForm(forms.Form):
     def __init__(self, *args, tiers: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tier"].choices = [("", "Any tier"), *((tier, tier) for tier in tiers)]
+
+
+# Audiences: lists and the lists a campaign uses -------------------------------------------------
+
+
+class ContactListForm(forms.Form):
+    """A new list; a dynamic one is its saved filter (checked again by campaigns.lists.clean_filter)."""
+
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=ContactList.Kind.choices, widget=forms.RadioSelect, initial="static")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    industry_contains = forms.CharField(max_length=120, required=False, label="Industry contains")
+    countries = LinesField(lower=True, help_text="Two-letter country codes, one per line or comma-separated.")
+    tiers = LinesField(label="Account tiers")
+    employees_min = forms.IntegerField(min_value=0, required=False, label="Employees from")
+    employees_max = forms.IntegerField(min_value=0, required=False, label="Employees up to")
+    title_contains = forms.CharField(max_length=120, required=False, label="Job title contains")
+    signal_kind = forms.ChoiceField(
+        choices=[("", "Any or none"), *Signal.Kind.choices], required=False, label="Has a signal of kind"
+    )
+    signal_days = forms.IntegerField(min_value=1, required=False, label="…in the last this many days")
+
+    FILTER_FIELDS = (
+        "industry_contains",
+        "countries",
+        "tiers",
+        "employees_min",
+        "employees_max",
+        "title_contains",
+        "signal_kind",
+        "signal_days",
+    )
+
+    def __init__(self, *args, filter_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if filter_only:  # editing a dynamic list's filter
+            for name in ("name", "kind", "description"):
+                del self.fields[name]
+
+    @property
+    def filter_fields(self):
+        return [self[name] for name in self.FILTER_FIELDS]
+
+    def filter(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.FILTER_FIELDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind", "dynamic") == "dynamic" and not self.errors:
+            try:
+                lists.clean_filter(self.filter())
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
+class CampaignAudienceListsForm(forms.Form):
+    """Which lists narrow a campaign's audience (only their contacts) and which extend it."""
+
+    narrow = forms.ModelMultipleChoiceField(
+        queryset=ContactList.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Only contacts in these lists",
+    )
+    extend = forms.ModelMultipleChoiceField(
+        queryset=ContactList.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Also contacts in these lists, even outside the ICP",
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("narrow", "extend"):
+            self.fields[name].queryset = ContactList.objects.filter(workspace=workspace).order_by("name")
+
+    @classmethod
+    def initial_for(cls, campaign) -> dict:
+        rows = list(campaign.audience_lists.values_list("contact_list_id", "mode")) if campaign.pk else []
+        return {
+            "narrow": [list_id for list_id, mode in rows if mode == "narrow"],
+            "extend": [list_id for list_id, mode in rows if mode == "extend"],
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        both = set(cleaned.get("narrow") or []) & set(cleaned.get("extend") or [])
+        if both:
+            names = ", ".join(sorted(contact_list.name for contact_list in both))
+            raise forms.ValidationError(f"A list either narrows or extends the audience, not both: {names}.")
+        return cleaned

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from campaigns import hooks
+from campaigns.audience import campaign_audience
 from campaigns.models import ICP, Campaign, ICPVersion, Offer, Policy, ProofPoint, SequenceStep
 from salesops.audit import member_audit
 from salesops.models import Membership, Role
@@ -172,7 +173,26 @@ def campaign_missing_pieces(campaign: Campaign) -> list[str]:
         missing.append("Add at least one approved fact to the proof library.")
     if not campaign.daily_new_lead_limit:
         missing.append("Set a daily limit of new leads above zero.")
+    missing.extend(_audience_missing(campaign))
     return missing
+
+
+def _audience_missing(campaign: Campaign) -> list[str]:
+    """An audience with nobody to enrol and nobody enrolled yet: the campaign would start and do nothing."""
+    if campaign.icp_version_id is None and not campaign.audience_lists.exists():
+        return []  # "Choose an ICP version" already says it
+    counts = campaign_audience(campaign).counts
+    if counts.eligible or counts.in_this_campaign:
+        return []
+    if counts.contacts:
+        return [
+            f"The audience is empty: none of its {counts.contacts} contacts may be enrolled now "
+            "(already in another sequence, suppressed, blocked or excluded; see the audience below)."
+        ]
+    return [
+        f"The audience is empty: no contact matches the ICP and the lists (0 of {counts.workspace_contacts}). "
+        "Widen the ICP, attach a list, or import contacts."
+    ]
 
 
 # Which status may follow which, and what the change is called in the audit log.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import urls_imports, views
+from campaigns import urls_imports, urls_lists, views
 
 app_name = "campaigns"
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/<int:account_id>/", views.account_detail, name="account_detail"),
     *urls_imports.urlpatterns,
+    *urls_lists.urlpatterns,
 ]

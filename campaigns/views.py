@@ -5,9 +5,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from campaigns import selectors, services
+from campaigns import lists, selectors, services
 from campaigns.forms import (
     AccountFilterForm,
+    CampaignAudienceListsForm,
     CampaignForm,
     ICPForm,
     OfferForm,
@@ -218,7 +219,10 @@ def _campaign_form_page(request, campaign: Campaign):
         steps = SequenceStepFormSet(request.POST, prefix="steps")
     else:
         steps = SequenceStepFormSet(initial=initial_steps, prefix="steps")
-    if request.method == "POST" and form.is_valid() and steps.is_valid():
+    audience_lists = CampaignAudienceListsForm(
+        request.POST or None, workspace=request.workspace, initial=CampaignAudienceListsForm.initial_for(campaign)
+    )
+    if request.method == "POST" and form.is_valid() and steps.is_valid() and audience_lists.is_valid():
         saved = services.campaign_save(actor=request.membership, form=form)
         kept = [
             {key: step.cleaned_data[key] for key in ("intent", "delay_business_days", "guidance")}
@@ -226,12 +230,17 @@ def _campaign_form_page(request, campaign: Campaign):
             if step.cleaned_data and not step.cleaned_data.get("DELETE")
         ]
         services.campaign_set_steps(actor=request.membership, campaign=saved, steps=kept)
+        lists.campaign_set_audience_lists(
+            actor=request.membership,
+            campaign=saved,
+            narrow=audience_lists.cleaned_data["narrow"],
+            extend=audience_lists.cleaned_data["extend"],
+        )
         messages.success(request, f"Campaign {saved.name} saved.")
         return redirect("campaigns:campaign_detail", campaign_id=saved.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "campaigns/campaign_form.html", {"form": form, "steps": steps, "creating": creating}, status=status
-    )
+    context = {"form": form, "steps": steps, "audience_lists": audience_lists, "creating": creating}
+    return render(request, "campaigns/campaign_form.html", context, status=status)
 
 
 @member_required(Role.MANAGER)
@@ -318,6 +327,10 @@ def account_list(request):
         "headers": _account_sort_headers(request, sort),
         "sort": sort,
         "filtered": bool(filters.get("q") or filters.get("tier")),
+        # Managers may add the ticked accounts' contacts to a static list.
+        "static_lists": lists.static_lists(workspace=request.workspace)
+        if request.membership.has_role(Role.MANAGER)
+        else None,
     }
     template = "campaigns/account_list.html#accounts" if request.htmx else "campaigns/account_list.html"
     return render(request, template, context)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from campaigns import csv_import
+from campaigns import csv_import, lists
 from campaigns.models import ImportJob
 from salesops.access import member_required
 from salesops.models import Role
@@ -88,7 +88,13 @@ def import_mapping(request, job_id: int):
     if request.method == "POST":
         mapping = _mapping_from(request.POST, job)
         try:
-            csv_import.import_job_start(membership=request.membership, job=job, mapping=mapping)
+            csv_import.import_job_start(
+                membership=request.membership,
+                job=job,
+                mapping=mapping,
+                list_id=request.POST.get("add_to_list", ""),
+                new_list_name=request.POST.get("new_list_name", ""),
+            )
         except ValidationError as refusal:
             error, status = " ".join(refusal.messages), 400
         else:
@@ -115,6 +121,9 @@ def import_mapping(request, job_id: int):
         "error": error,
         "encoding": csv_import.ENCODING_LABELS.get(job.encoding, job.encoding),
         "delimiter": csv_import.DELIMITER_LABELS.get(job.delimiter, job.delimiter),
+        "static_lists": lists.static_lists(workspace=request.workspace) if job.kind == ImportJob.Kind.CONTACTS else [],
+        "chosen_list": request.POST.get("add_to_list", ""),
+        "new_list_name": request.POST.get("new_list_name", ""),
     }
     template = "campaigns/imports/import_mapping.html"
     if request.htmx and request.method == "GET":

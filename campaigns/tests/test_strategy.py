@@ -3,9 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.models import ICP, Campaign, ICPVersion, Offer, Policy, ProofPoint
+from campaigns.models import ICP, Campaign, Contact, ICPVersion, Offer, Policy, ProofPoint
 from campaigns.services import campaign_missing_pieces
-from campaigns.tests.factories import make_campaign, make_icp_version, make_offer, make_proof_point
+from campaigns.tests.factories import (
+    make_account,
+    make_campaign,
+    make_contact,
+    make_icp_version,
+    make_offer,
+    make_proof_point,
+)
 from salesops.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -245,8 +252,15 @@ def test_missing_pieces_name_everything_a_campaign_needs(personas):
     ]
 
 
+def _fitting_contact(workspace):
+    """A contact the factory campaign's ICP selects: a VP Sales at a 300-person software company in DE."""
+    account = make_account(workspace=workspace, industry="Software", employee_count=300, country="DE")
+    return make_contact(workspace=workspace, account=account, title="VP Sales")
+
+
 def test_status_changes_follow_the_lifecycle_and_are_audited(personas):
     campaign = make_campaign(workspace=personas.workspace)
+    _fitting_contact(personas.workspace)
     client = personas.client_for(personas.manager)
     url = reverse("campaigns:campaign_status", args=[campaign.pk])
     for status in ["active", "paused", "active", "completed"]:
@@ -267,10 +281,33 @@ def test_status_changes_follow_the_lifecycle_and_are_audited(personas):
 
 def test_a_retired_fact_no_longer_counts_for_activation(personas):
     campaign = make_campaign(workspace=personas.workspace)
+    _fitting_contact(personas.workspace)
     ProofPoint.objects.filter(workspace=personas.workspace).update(is_active=False)
     assert "Add at least one approved fact to the proof library." in campaign_missing_pieces(campaign)
     make_proof_point(workspace=personas.workspace)
     assert campaign_missing_pieces(campaign) == []
+
+
+def test_a_campaign_whose_icp_matches_nobody_cannot_start_and_says_so(personas):
+    campaign = make_campaign(workspace=personas.workspace)
+    make_contact(workspace=personas.workspace, account=make_account(workspace=personas.workspace, industry="Travel"))
+    client = personas.client_for(personas.manager)
+
+    response = client.post(reverse("campaigns:campaign_status", args=[campaign.pk]), {"status": "active"}, follow=True)
+
+    campaign.refresh_from_db()
+    assert campaign.status == "draft"
+    assert "The audience is empty: no contact matches the ICP and the lists (0 of 1)" in response.text
+
+
+def test_an_audience_whose_contacts_are_all_taken_cannot_start_either(personas):
+    campaign = make_campaign(workspace=personas.workspace)
+    contact = _fitting_contact(personas.workspace)
+    Contact.objects.filter(pk=contact.pk).update(status="unsubscribed")
+
+    [piece] = campaign_missing_pieces(campaign)
+
+    assert piece.startswith("The audience is empty: none of its 1 contacts may be enrolled now")
 
 
 def test_a_campaign_form_rejects_an_inverted_send_window(personas):
