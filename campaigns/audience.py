@@ -130,11 +130,18 @@ def campaign_audience(campaign: Campaign) -> Audience:
     matcher = icp_match.Matcher(icp_match.Criteria.of(icp_version)) if icp_version is not None else None
     narrow, extend, narrows = _list_members(campaign)
 
-    accounts = {
-        row[0]: row[1:]
-        for row in Account.objects.filter(workspace_id=workspace_id).values_list(
+    account_rows = list(
+        Account.objects.filter(workspace_id=workspace_id).values_list(
             "id", "domain", "industry", "employee_count", "country"
         )
+    )
+    account_sizes = {row[0]: row[3] for row in account_rows}
+    # Each account is decided once; its contacts then differ only by their persona.
+    account_checks = {
+        account_id: matcher.account(domain=domain, industry=industry, employees=employees, country=country)
+        if matcher is not None
+        else None
+        for account_id, domain, industry, employees, country in account_rows
     }
     contacts = list(
         Contact.objects.filter(workspace_id=workspace_id)
@@ -171,22 +178,14 @@ def campaign_audience(campaign: Campaign) -> Audience:
         if len(named) < EXAMPLES_PER_REASON:
             named.append((contact_id, detail))
 
+    unmatched = icp_match.Matcher(icp_match.Criteria())
     for contact_id, account_id, email, title, department, seniority, status in contacts:
-        domain, industry, employees, country = accounts[account_id]
         listed_to_extend = contact_id in extend
-        if matcher is None:
+        checks = account_checks[account_id]
+        if checks is None:
             verdict = None
         else:
-            verdict = matcher.evaluate(
-                domain=domain,
-                email=email,
-                industry=industry,
-                employees=employees,
-                country=country,
-                title=title,
-                department=department,
-                seniority=seniority,
-            )
+            verdict = matcher.verdict(checks, matcher.persona(title, department, seniority), email=email)
         if verdict is not None and verdict.excluded_by in (icp_match.EXCLUDED_DOMAIN, icp_match.EXCLUDED_INDUSTRY):
             counts.excluded_by_icp[verdict.excluded_by] = counts.excluded_by_icp.get(verdict.excluded_by, 0) + 1
             count(verdict.excluded_by, contact_id, verdict.detail)
@@ -221,8 +220,8 @@ def campaign_audience(campaign: Campaign) -> Audience:
             setattr(counts, reason, getattr(counts, reason) + 1)
             count(reason, contact_id, Contact.Status(status).label if reason == ALREADY_ENGAGED else "")
             continue
-        if verdict is None:
-            verdict = icp_match.Matcher(icp_match.Criteria()).evaluate(employees=employees)
+        if verdict is None:  # no ICP: a list member fits nothing in particular
+            verdict = unmatched.evaluate(employees=account_sizes[account_id])
         members.append(
             AudienceMember(
                 contact_id=contact_id,

@@ -457,28 +457,45 @@ def title_role(title: str) -> Role:
     return Role(rank_of(title, default=ENTRY), departments)
 
 
+@dataclass(frozen=True)
+class AccountChecks:
+    """What an account alone decides: an exclusion or the first criterion it misses, and its checks."""
+
+    excluded_by: str | None
+    detail: str
+    industry: Check
+    size: Check
+    country: Check
+
+    @property
+    def checks(self) -> tuple[Check, Check, Check]:
+        return (self.industry, self.size, self.country)
+
+
 @dataclass
 class Matcher:
     criteria: Criteria
     _industries: dict[str, Check] = field(default_factory=dict, repr=False)
     _excluded_industries: dict[str, bool] = field(default_factory=dict, repr=False)
     _personas: dict[tuple[str, str, str], Check] = field(default_factory=dict, repr=False)
+    _verdicts: dict[tuple[int, int], tuple] = field(default_factory=dict, repr=False)
+    _excluded_domains: dict[str, bool] = field(default_factory=dict, repr=False)
+    _accounts: dict["AccountChecks", "AccountChecks"] = field(default_factory=dict, repr=False)
 
     # Domains --------------------------------------------------------------------------------
 
     def excluded_domain(self, domain: str, email: str = "") -> bool:
         """The account's domain, or the address's, is an excluded domain or under one."""
-        excluded = self.criteria.excluded_domains
-        if not excluded:
+        if not self.criteria.excluded_domains:
             return False
-        candidates = {_normal(domain)}
-        if "@" in email:
-            candidates.add(_normal(email.rsplit("@", 1)[1]))
-        return any(
-            candidate and (candidate == entry or candidate.endswith("." + entry))
-            for candidate in candidates
-            for entry in excluded
-        )
+        if "@" in email and self.excluded_domain(email.rsplit("@", 1)[1]):
+            return True
+        if domain not in self._excluded_domains:
+            candidate = _normal(domain)
+            self._excluded_domains[domain] = bool(candidate) and any(
+                candidate == entry or candidate.endswith("." + entry) for entry in self.criteria.excluded_domains
+            )
+        return self._excluded_domains[domain]
 
     # Industry -------------------------------------------------------------------------------
 
@@ -611,22 +628,45 @@ class Matcher:
         seniority: str = "",
     ) -> Verdict:
         """The verdict on one contact at one account: the first reason it falls outside, and its fit."""
-        checks = {
-            INDUSTRY: self.industry(industry),
-            SIZE: self.size(employees),
-            COUNTRY: self.country(country),
-            PERSONA: self.persona(title, department, seniority),
-        }
+        account = self.account(domain=domain, industry=industry, employees=employees, country=country)
+        return self.verdict(account, self.persona(title, department, seniority), email=email)
+
+    def account(self, *, domain: str, industry: str, employees: int | None, country: str) -> "AccountChecks":
+        """The account's half of the verdict, decided once per account however many contacts it has."""
         excluded_by, detail = None, ""
-        if self.excluded_domain(domain, email):
+        checks = (self.industry(industry), self.size(employees), self.country(country))
+        if self.excluded_domain(domain):
             excluded_by, detail = EXCLUDED_DOMAIN, domain
         elif self.excluded_industry(industry):
             excluded_by, detail = EXCLUDED_INDUSTRY, industry.strip()
         else:
-            for reason, check in checks.items():
+            for reason, check in zip((INDUSTRY, SIZE, COUNTRY), checks, strict=True):
                 if check.outcome is False:
                     excluded_by, detail = reason, check.phrase
                     break
+        # Accounts that decide alike share one object, so that verdicts are memoised per distinct pair.
+        found = AccountChecks(excluded_by, detail, *checks)
+        return self._accounts.setdefault(found, found)
+
+    def verdict(self, account: "AccountChecks", persona: Check, *, email: str = "") -> Verdict:
+        """An account's checks and a person's persona check, combined. Memoised by the two objects'
+        identity: both come from memos, so an audience holds few distinct pairs (the memo keeps them alive,
+        so an id is never reused)."""
+        if email and self.criteria.excluded_domains and account.excluded_by != EXCLUDED_DOMAIN:
+            email_domain = email.rsplit("@", 1)[-1].lower()
+            if self.excluded_domain(email_domain):
+                account = AccountChecks(EXCLUDED_DOMAIN, email_domain, *account.checks)
+        key = (id(account), id(persona))
+        known = self._verdicts.get(key)
+        if known is None:
+            known = self._verdicts[key] = (account, persona, self._combine(account, persona))
+        return known[2]
+
+    def _combine(self, account: "AccountChecks", persona: Check) -> Verdict:
+        checks = dict(zip((INDUSTRY, SIZE, COUNTRY, PERSONA), (*account.checks, persona), strict=True))
+        excluded_by, detail = account.excluded_by, account.detail
+        if excluded_by is None and persona.outcome is False:
+            excluded_by, detail = PERSONA, persona.phrase
         return Verdict(
             excluded_by=excluded_by,
             fit=self._fit(checks),
