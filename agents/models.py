@@ -284,6 +284,8 @@ class CampaignPlan(models.Model):
     started_new_leads = models.PositiveIntegerField(default=0)
     on_track = models.BooleanField()
     reason = models.TextField()
+    # What the planner learned from results by segment, in a sentence (agents/outreach/learning.py).
+    learned = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
