@@ -5,6 +5,7 @@ Replies go through the same inbound path as real mail (`inbound_receive`), as ra
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -22,7 +23,8 @@ from agents.meetings.links import LinkInvalid, booking_from_token
 from agents.meetings.services import BookingRefused, SlotTaken, meeting_book
 
 SIMULATED_DOMAIN = "prospects.simulator"
-# (share out of 20, what the prospect writes). One in five stays silent.
+# (share out of 20, what the prospect writes). One in five stays silent. The interested share is the
+# segment's (see INTERESTED_OUT_OF_20); silence takes what the other kinds leave.
 REPLY_MIX = [
     (4, "interested", "Sounds interesting. Let's talk next week, send me some times."),
     (2, "question", "How does this work with HubSpot? We moved our CRM there last year."),
@@ -35,14 +37,125 @@ REPLY_MIX = [
     (4, "silent", ""),
 ]
 
+# Segment-dependent rates, so the planner's learning can be seen and measured (bench_planner_weeks).
+# Interested replies out of 20 first emails, by the account's industry and the person's role:
+#
+#                    operations leader   sales leader   anyone else
+#   logistics               8                 5              3
+#   software                3                 4              2
+#   other industries        2                 3              1
+#
+# 200-999 staff add one, 1-49 staff take one away (between 0 and 8). A software sales leader of unknown
+# size — and a prospect the simulator cannot place — answers with the mix above (4 in 20 interested).
+# Interested prospects book a meeting out of 10: operations leaders 9, sales leaders 6, anyone else 4.
+INTERESTED_OUT_OF_20 = {
+    ("logistics", "operations"): 8,
+    ("logistics", "sales"): 5,
+    ("logistics", "other"): 3,
+    ("software", "operations"): 3,
+    ("software", "sales"): 4,
+    ("software", "other"): 2,
+    ("other", "operations"): 2,
+    ("other", "sales"): 3,
+    ("other", "other"): 1,
+}
+SIZE_ADJUSTMENT = {"1-49": -1, "200-999": 1}
+BOOKING_OUT_OF_10 = {"operations": 9, "sales": 6, "other": 4}
+_OTHER_KINDS_OUT_OF_20 = sum(share for share, kind, _ in REPLY_MIX if kind not in ("interested", "silent"))
+_LOGISTICS_WORDS = ("logistic", "freight", "transport", "travel", "shipping", "supply chain")
+_SENIOR_WORDS = ("vp", "vice president", "head", "director", "chief", "c-level", "cxo", "founder", "owner")
 
-def _choice(key: str) -> tuple[str, str]:
-    roll = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 20
+
+@dataclass(frozen=True)
+class ProspectRates:
+    """A simulated prospect's segment and what it does with a first email."""
+
+    industry: str  # "logistics", "software" or "other"
+    size_band: str
+    persona: str  # "operations", "sales" or "other" (leaders only: others are "other")
+    interested_out_of_20: int
+    booking_out_of_10: int
+
+    @property
+    def meeting_rate(self) -> float:
+        """Meetings booked per first email."""
+        return self.interested_out_of_20 / 20 * self.booking_out_of_10 / 10
+
+
+def size_band(employee_count: int | None) -> str:
+    if employee_count is None:
+        return "unknown"
+    if employee_count < 50:
+        return "1-49"
+    if employee_count < 200:
+        return "50-199"
+    if employee_count < 1000:
+        return "200-999"
+    return "1000+"
+
+
+def prospect_rates(
+    *, industry: str = "", employee_count: int | None = None, title: str = "", seniority: str = "", department: str = ""
+) -> ProspectRates:
+    industry_text = industry.lower()
+    if any(word in industry_text for word in _LOGISTICS_WORDS):
+        industry_group = "logistics"
+    elif "software" in industry_text or "saas" in industry_text:
+        industry_group = "software"
+    else:
+        industry_group = "other"
+    role = f"{seniority} {department} {title}".lower()
+    words = set(re.findall(r"[a-z-]+", role))
+    senior = any(word in words for word in _SENIOR_WORDS) or "vice president" in role
+    if senior and "operations" in role and "revenue operations" not in role:
+        persona = "operations"
+    elif senior and ("sales" in role or "revenue" in role):
+        persona = "sales"
+    else:
+        persona = "other"
+    band = size_band(employee_count)
+    interested = INTERESTED_OUT_OF_20[(industry_group, persona)] + SIZE_ADJUSTMENT.get(band, 0)
+    return ProspectRates(
+        industry=industry_group,
+        size_band=band,
+        persona=persona,
+        interested_out_of_20=min(20 - _OTHER_KINDS_OUT_OF_20, max(0, interested)),
+        booking_out_of_10=BOOKING_OUT_OF_10[persona],
+    )
+
+
+def contact_rates(contact) -> ProspectRates:
+    if contact is None:
+        return prospect_rates(industry="software", title="VP Sales")
+    account = contact.account
+    return prospect_rates(
+        industry=account.industry,
+        employee_count=account.employee_count,
+        title=contact.title,
+        seniority=contact.seniority,
+        department=contact.department,
+    )
+
+
+def _roll(key: str, sides: int) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % sides
+
+
+def _choice(key: str, *, interested_out_of_20: int = 4) -> tuple[str, str]:
+    roll = _roll(key, 20)
     for share, kind, text in REPLY_MIX:
+        if kind == "interested":
+            share = interested_out_of_20
+        elif kind == "silent":
+            share = 20 - _OTHER_KINDS_OUT_OF_20 - interested_out_of_20
         if roll < share:
             return kind, text
         roll -= share
     return "silent", ""
+
+
+def _books(key: str, rates: ProspectRates) -> bool:
+    return _roll(f"book:{key}", 10) < rates.booking_out_of_10
 
 
 def simulated_message_id(sandbox_id: int) -> str:
@@ -60,7 +173,8 @@ def simulated_reply(mail: SandboxMail, *, now=None) -> bytes | None:
     """The raw reply (or bounce) a simulated prospect sends to this sandbox mail; None when silent."""
     now = now or timezone.now()
     prospect = parseaddr(mail.to_header)[1]
-    kind, text = _choice(prospect)
+    contact = mail.message.contact if mail.message_id else None
+    kind, text = _choice(prospect, interested_out_of_20=contact_rates(contact).interested_out_of_20)
     if kind == "silent":
         return None
     our_message_id = _header(mail.headers, "Message-ID")
@@ -104,6 +218,10 @@ def simulated_reply(mail: SandboxMail, *, now=None) -> bytes | None:
     return bytes(reply)
 
 
+class _NoTimePicked(Exception):
+    pass
+
+
 _BOOKING_LINK = re.compile(r"/book/([^/\s]+)/")
 
 
@@ -124,6 +242,8 @@ def simulate_bookings(*, now=None) -> int:
         outcome = "The simulated prospect found no open time."
         try:
             request = booking_from_token(match.group(1))
+            if not _books(parseaddr(mail.to_header)[1], contact_rates(request.contact)):
+                raise _NoTimePicked
             zone, _ = meetings_selectors.prospect_time_zone(contact=request.contact)
             slots = meetings_selectors.propose_slots(rep=request.rep, prospect_time_zone=zone, now=now, count=1)
             if slots:
@@ -138,6 +258,8 @@ def simulate_bookings(*, now=None) -> int:
                 )
                 outcome = f"The simulated prospect booked {slots[0].start.isoformat()}."
                 booked += 1
+        except _NoTimePicked:
+            outcome = "The simulated prospect did not pick a time."
         except (LinkInvalid, BookingRefused, SlotTaken) as error:
             outcome = f"The simulated prospect could not book: {error}"
         InboundMessage.objects.create(
@@ -171,7 +293,7 @@ def simulate_prospect_replies(*, now=None) -> int:
             )
         )
         .exclude(Exists(answered))
-        .select_related("workspace")[:200]
+        .select_related("workspace", "message__contact__account")[:200]
     )
     count = 0
     for mail in pending:
