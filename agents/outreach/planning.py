@@ -1,19 +1,28 @@
-"""The campaign tick: plan the day toward the goal, start that many new leads, say whether it is on track."""
+"""The campaign tick: plan the day toward the goal, start that many new leads, say whether it is on track.
+
+The leads are the campaign's audience (campaigns.audience), ranked with reasons (ranking), ordered by what
+converts (learning) and enrolled under the enrolment rules (campaigns.enrolment); each new enrolment gets
+its first run in the same transaction."""
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from agents.delivery.models import Mailbox, OutboundMessage
 from agents.handoffs import handoff_open
 from agents.models import AgentRun, CampaignPlan, Handoff
 from agents.outreach.enrolments import enrolments_release_finished
-from campaigns.models import Campaign, Contact, Signal
+from agents.outreach.learning import SegmentOutcomes, learned_sentence, picks_order, plan_rng, segment_outcomes
+from agents.outreach.ranking import RankedLead, rank_audience
+from campaigns.audience import campaign_audience
+from campaigns.enrolment import EnrolmentCandidate, enrolment_start
+from campaigns.models import Campaign, Enrolment
 from salesops.audit import audit_record
 from salesops.business_days import business_days_between
 
@@ -166,23 +175,45 @@ def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> Campa
     return plan
 
 
-def next_leads(campaign: Campaign, count: int) -> list[Contact]:
-    """New contacts not yet worked by this campaign, freshest signals first."""
-    if count <= 0:
-        return []
-    already = AgentRun.objects.filter(campaign=campaign, contact=OuterRef("pk"))
-    latest_signal = (
-        Signal.objects.filter(account=OuterRef("account"))
-        .values("account")
-        .annotate(latest=Max("occurred_at"))
-        .values("latest")
+@dataclass
+class DayOrder:
+    """The audience ranked, what the planner learned by segment, and the order it picks in today."""
+
+    ranked: list[RankedLead]
+    outcomes: dict[str, SegmentOutcomes]
+    picks: Iterator[RankedLead]
+
+
+def day_order(*, campaign: Campaign, today: date) -> DayOrder:
+    """Audience → ranking → learning: today's order, the same for the tick and the Picks page (seeded by day)."""
+    members = campaign_audience(campaign).members
+    ranked = rank_audience(campaign=campaign, members=members, today=today)
+    outcomes = segment_outcomes(campaign=campaign)
+    picks = picks_order(ranked=ranked, outcomes=outcomes, rng=plan_rng(campaign_id=campaign.pk, day=today))
+    return DayOrder(ranked=ranked, outcomes=outcomes, picks=picks)
+
+
+def _candidates(leads: Iterator[RankedLead]) -> Iterator[EnrolmentCandidate]:
+    for lead in leads:
+        yield EnrolmentCandidate(
+            contact_id=lead.contact_id,
+            account_id=lead.account_id,
+            reason=lead.reason,
+            score=lead.score,
+            segment=lead.segment,
+        )
+
+
+def _learned_today(*, campaign: Campaign, today: date, order: DayOrder) -> str:
+    by_contact = {lead.contact_id: lead for lead in order.ranked}
+    started_today = Enrolment.objects.filter(campaign=campaign, started_at__date=today).values_list(
+        "contact_id", "segment"
     )
-    return list(
-        Contact.objects.filter(workspace_id=campaign.workspace_id, status=Contact.Status.NEW)
-        .exclude(Exists(already))
-        .annotate(latest_signal=latest_signal)
-        .order_by("-latest_signal", "pk")[:count]
-    )
+    picks = [
+        by_contact.get(contact_id) or RankedLead(contact_id, 0, 0, 0, 0, 0, segment, "")
+        for contact_id, segment in started_today
+    ]
+    return learned_sentence(outcomes=order.outcomes, picks=picks)
 
 
 def campaign_tick(*, campaign: Campaign, today: date | None = None) -> TickResult:
@@ -191,14 +222,22 @@ def campaign_tick(*, campaign: Campaign, today: date | None = None) -> TickResul
     plan = campaign_plan_day(campaign=campaign, today=today)
     if campaign.status != Campaign.Status.ACTIVE:
         return TickResult(plan=plan, started_run_ids=[])
+    today = plan.day
     with transaction.atomic():
         plan = CampaignPlan.objects.select_for_update().get(pk=plan.pk)
         to_start = plan.planned_new_leads - plan.started_new_leads
+        if to_start <= 0:
+            return TickResult(plan=plan, started_run_ids=[])
+        order = day_order(campaign=campaign, today=today)
+        enrolments = enrolment_start(campaign=campaign, candidates=_candidates(order.picks), count=to_start)
         runs = [
-            AgentRun(workspace_id=campaign.workspace_id, campaign=campaign, contact=contact, step_position=1)
-            for contact in next_leads(campaign, to_start)
+            AgentRun(
+                workspace_id=campaign.workspace_id, campaign=campaign, contact_id=enrolment.contact_id, step_position=1
+            )
+            for enrolment in enrolments
         ]
         created = AgentRun.objects.bulk_create(runs, ignore_conflicts=False)
         plan.started_new_leads += len(created)
-        plan.save(update_fields=["started_new_leads"])
+        plan.learned = _learned_today(campaign=campaign, today=today, order=order)
+        plan.save(update_fields=["started_new_leads", "learned"])
     return TickResult(plan=plan, started_run_ids=[run.pk for run in created])

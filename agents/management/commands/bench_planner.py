@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agents.outreach.ranking import rank_audience
+from campaigns.audience import campaign_audience
 from campaigns.models import ICP, Account, Campaign, Contact, ICPVersion, Signal
 from salesops.models import Workspace
 
@@ -72,11 +73,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"setup: reusing the kept workspace {WORKSPACE_NAME!r}")
         try:
-            audience_of = self._audience_function()
             for label, countries in SIZES:
                 campaign = self._campaign(workspace, countries)
                 try:
-                    self._time(label, campaign, audience_of)
+                    self._time(label, campaign)
                 finally:
                     campaign.delete()
                     ICP.objects.filter(pk=campaign.icp_version.icp_id).delete()
@@ -86,22 +86,11 @@ class Command(BaseCommand):
                 _delete(workspace)
                 self.stdout.write(f"cleanup: {time.perf_counter() - started:.1f} s")
 
-    def _audience_function(self):
-        try:
-            from campaigns.audience import campaign_audience
-        except ImportError:
-            self.stdout.write("campaigns.audience is not here yet: timing the ranking over every matching contact")
-            return None
-        return campaign_audience
-
-    def _time(self, label: str, campaign: Campaign, audience_of) -> None:
+    def _time(self, label: str, campaign: Campaign) -> None:
         today = timezone.localdate()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            if audience_of is not None:
-                members = audience_of(campaign).members
-            else:
-                members = _stand_in_members(campaign)
+            members = campaign_audience(campaign).members
             audience_done = time.perf_counter()
             audience_queries = len(queries)
             ranked = rank_audience(campaign=campaign, members=members, today=today)
@@ -191,28 +180,3 @@ def _delete(workspace: Workspace) -> None:
         for model in (Campaign, ICP, Signal, Contact, Account):
             model.objects.filter(workspace=workspace).delete()
         workspace.delete()
-
-
-def _stand_in_members(campaign: Campaign):
-    """Until the audience lands: every contact of an account in the ICP's countries, fit from the title."""
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Member:
-        contact_id: int
-        account_id: int
-        fit: int
-        fit_reasons: tuple[str, ...]
-        industry: str
-        size_band: str
-        persona: str
-        via_list: bool = False
-
-    rows = Contact.objects.filter(
-        workspace_id=campaign.workspace_id, account__country__in=campaign.icp_version.countries
-    ).values_list("pk", "account_id", "account__industry", "account__employee_count", "title")
-    return [
-        Member(pk, account_id, 60, (industry.lower(), f"{employees} staff", title), industry.lower(), "200-999",
-               title.lower())
-        for pk, account_id, industry, employees, title in rows
-    ]  # fmt: skip

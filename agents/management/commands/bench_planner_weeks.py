@@ -141,4 +141,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{picker:>8}: {mean:6.1f} meetings per 1,000 leads (95% CI {low:.1f}–{high:.1f})")
         planner_low, random_high = summary["planner"][1], summary["random"][2]
         verdict = "beats" if planner_low > random_high else "does NOT beat"
-        self.stdout.write(f"the planner {verdict} random beyond the intervals ({planner_low:.1f} against {random_high:.1f})")
+        self.stdout.write(
+            f"the planner {verdict} random beyond the intervals ({planner_low:.1f} against {random_high:.1f})"
+        )

@@ -12,8 +12,8 @@ from agents import demo as agents_demo
 from agents.models import AgentRun, CampaignPlan, Handoff
 from agents.outreach.planning import campaign_plan_day, campaign_tick
 from campaigns import demo as campaigns_demo
-from campaigns.models import Campaign
-from campaigns.tests.factories import make_campaign, make_contact, make_signal
+from campaigns.models import Campaign, Enrolment
+from campaigns.tests.factories import make_account, make_campaign, make_contact, make_signal
 from salesops.business_days import business_days_between, nth_business_day
 from salesops.tests.factories import make_workspace
 
@@ -138,3 +138,27 @@ def test_the_demo_plans_the_same_day_on_track_whatever_weekday_it_is_loaded(db, 
         plans[day.strftime("%A")] = (plan.on_track, plan.business_days_left, plan.planned_new_leads)
     assert set(plans.values()) == {(True, campaigns_demo.DEMO_GOAL_BUSINESS_DAYS, 19)}, plans
     assert not Handoff.objects.filter(kind="escalation").exists()
+
+
+def test_the_tick_enrols_only_the_icps_industry_with_reasons_and_says_what_it_learned(personas):
+    workspace = personas.workspace
+    campaign = _campaign_with_leads(personas, 0, goal_target=9, daily_new_lead_limit=30)
+    software = [make_contact(workspace=workspace, title="VP Sales", account=make_account(
+        workspace=workspace, industry="Software", employee_count=300, country="DE")) for _ in range(3)]  # fmt: skip
+    retail = make_contact(workspace=workspace, title="VP Sales", account=make_account(
+        workspace=workspace, industry="Retail", employee_count=300, country="DE"))  # fmt: skip
+    make_signal(workspace=workspace, account=software[0].account, kind="hiring", title="Hiring 4 SDRs")
+
+    result = campaign_tick(campaign=campaign, today=MONDAY)
+
+    enrolments = {e.contact_id: e for e in Enrolment.objects.filter(campaign=campaign)}
+    assert set(enrolments) == {contact.pk for contact in software} and retail.pk not in enrolments
+    assert AgentRun.objects.filter(campaign=campaign, step_position=1).count() == len(result.started_run_ids) == 3
+    hot = enrolments[software[0].pk]
+    assert "intent: Hiring 4 SDRs" in hot.reason and hot.reason.startswith("fits: ")
+    assert hot.score > enrolments[software[1].pk].score and hot.segment.endswith("|hiring")
+    assert result.plan.learned.startswith("Still exploring")
+
+    # A second campaign on an overlapping ICP does not pick them again.
+    second = _campaign_with_leads(personas, 0, goal_target=9, daily_new_lead_limit=30)
+    assert campaign_tick(campaign=second, today=MONDAY).started_run_ids == []
