@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
+from django.db import connection
 from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -130,19 +131,25 @@ def _signal_facts(signals, *, account_ids: set[int], contact_ids: set[int]):
 
 def _freshest_titles(signals, *, weights: dict, account_ids: set[int], contact_ids: set[int]):
     """The freshest signal with any pull, per account (about no one) and per contact: what the reason quotes."""
-    pulling = [kind for kind in Signal.Kind.values if signal_weight(weights, kind) > 0]
-    rows = (
-        signals.filter(kind__in=pulling)
-        .annotate(
-            freshness=Window(
-                RowNumber(),
-                partition_by=[F("account_id"), F("contact_id")],
-                order_by=[F("occurred_at").desc(), F("id").desc()],
-            )
+    pulling = signals.filter(kind__in=[kind for kind in Signal.Kind.values if signal_weight(weights, kind) > 0])
+    if connection.features.can_distinct_on_fields:  # PostgreSQL: DISTINCT ON reads the freshest row per group
+        rows = (
+            pulling.order_by("account_id", "contact_id", "-occurred_at", "-id")
+            .distinct("account_id", "contact_id")
+            .values_list("account_id", "contact_id", "occurred_at", "title")
         )
-        .filter(freshness=1)
-        .values_list("account_id", "contact_id", "occurred_at", "title")
-    )
+    else:
+        rows = (
+            pulling.annotate(
+                freshness=Window(
+                    RowNumber(),
+                    partition_by=[F("account_id"), F("contact_id")],
+                    order_by=[F("occurred_at").desc(), F("id").desc()],
+                )
+            )
+            .filter(freshness=1)
+            .values_list("account_id", "contact_id", "occurred_at", "title")
+        )
     by_account: dict[int, _Freshest] = {}
     by_contact: dict[int, _Freshest] = {}
     for account_id, contact_id, occurred_at, title in rows:
@@ -172,11 +179,11 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _intent(kinds: dict[str, _KindFacts], *, weights: dict, reference: datetime) -> tuple[int, str]:
+def _intent(kinds: dict[str, _KindFacts], *, kind_weights: dict[str, float], reference: datetime) -> tuple[int, str]:
     """Intent 0 to 100 and the kind that pulls most ("none" without any)."""
     total, lead_kind, lead_pull = 0.0, NO_SIGNAL, 0.0
     for kind, facts in kinds.items():
-        weight = signal_weight(weights, kind)
+        weight = kind_weights.get(kind, 0.0)
         if weight <= 0:
             continue
         decay = 0.5 ** (_age_days(facts.latest, reference) / INTENT_HALF_LIFE_DAYS)
@@ -201,24 +208,28 @@ def _timing(kinds: dict[str, _KindFacts], *, reference: datetime) -> tuple[int, 
     return min(100, points), notes
 
 
-def _merged(*sources: dict[str, _KindFacts] | None) -> dict[str, _KindFacts]:
-    merged: dict[str, _KindFacts] = defaultdict(_KindFacts)
-    for source in sources:
-        for kind, facts in (source or {}).items():
-            merged[kind].add(facts.count, facts.latest)
+def _merged(account_kinds: dict[str, _KindFacts], own_kinds: dict[str, _KindFacts]) -> dict[str, _KindFacts]:
+    """An account's kinds with a contact's own added (new objects: the account's are shared by colleagues)."""
+    merged = dict(account_kinds)
+    for kind, facts in own_kinds.items():
+        mine = merged.get(kind)
+        merged[kind] = facts if mine is None else _KindFacts(mine.count + facts.count, max(mine.latest, facts.latest))
     return merged
 
 
-def _reason(member: Member, *, freshest: _Freshest | None, timing_notes: list[str], reference: datetime) -> str:
-    parts = [f"fits: {', '.join(member.fit_reasons)}" if member.fit_reasons else "fits the audience"]
+def _signals_reason(*, freshest: _Freshest | None, timing_notes: list[str], reference: datetime) -> str:
+    """The reason's second half ("intent: …; timing: …"): the same for every contact read through one account."""
     if freshest is not None:
         ago = _ago(_age_days(freshest.occurred_at, reference))
-        parts.append(f"intent: {_clip(freshest.title, SIGNAL_TITLE_CHARS)}, {ago}")
+        text = f"intent: {_clip(freshest.title, SIGNAL_TITLE_CHARS)}, {ago}"
     else:
-        parts.append("no recent signals")
-    if timing_notes:
-        parts.append(f"timing: {', '.join(timing_notes)}")
-    return "; ".join(parts)[:500]
+        text = "no recent signals"
+    return f"{text}; timing: {', '.join(timing_notes)}" if timing_notes else text
+
+
+def _reason(member: Member, signals_reason: str) -> str:
+    fits = f"fits: {', '.join(member.fit_reasons)}" if member.fit_reasons else "fits the audience"
+    return f"{fits}; {signals_reason}"[:500]
 
 
 def rank_audience(
@@ -243,16 +254,43 @@ def rank_audience(
     titles_by_account, titles_by_contact = _freshest_titles(
         signals, weights=weights, account_ids=account_ids, contact_ids=contact_ids
     )
+    kind_weights = {kind: signal_weight(weights, kind) for kind in Signal.Kind.values}
+    # Most contacts have no signal of their own: their account's reading is computed once and shared.
+    by_account: dict[int, tuple] = {}
+
+    def reading(member: Member) -> tuple[int, str, int, str]:
+        own_kinds, own_title = kinds_by_contact.get(member.contact_id), titles_by_contact.get(member.contact_id)
+        if own_kinds is None and own_title is None and member.account_id in by_account:
+            return by_account[member.account_id]
+        account_kinds = kinds_by_account.get(member.account_id, {})
+        kinds = account_kinds if own_kinds is None else _merged(account_kinds, own_kinds)
+        intent, lead_kind = _intent(kinds, kind_weights=kind_weights, reference=reference)
+        timing, timing_notes = _timing(kinds, reference=reference)
+        candidates = [own_title, titles_by_account.get(member.account_id)]
+        freshest = max((c for c in candidates if c), key=lambda c: c.occurred_at, default=None)
+        result = (
+            intent,
+            lead_kind,
+            timing,
+            _signals_reason(freshest=freshest, timing_notes=timing_notes, reference=reference),
+        )
+        if own_kinds is None and own_title is None:
+            by_account[member.account_id] = result
+        return result
+
+    segments: dict[tuple[str, str, str, str], str] = {}
     ranked = []
     for member in members:
         choice = choices.get(member.contact_id)
         if choice == CampaignLeadChoice.Choice.EXCLUDE:
             continue
-        kinds = _merged(kinds_by_account.get(member.account_id), kinds_by_contact.get(member.contact_id))
-        intent, lead_kind = _intent(kinds, weights=weights, reference=reference)
-        timing, timing_notes = _timing(kinds, reference=reference)
-        candidates = [titles_by_contact.get(member.contact_id), titles_by_account.get(member.account_id)]
-        freshest = max((c for c in candidates if c), key=lambda c: c.occurred_at, default=None)
+        intent, lead_kind, timing, signals_reason = reading(member)
+        parts = (member.industry, member.size_band, member.persona, lead_kind)
+        segment = segments.get(parts)
+        if segment is None:
+            segment = segments[parts] = segment_key(
+                industry=parts[0], size_band=parts[1], persona=parts[2], lead_signal=parts[3]
+            )
         ranked.append(
             RankedLead(
                 contact_id=member.contact_id,
@@ -261,10 +299,8 @@ def rank_audience(
                 fit=member.fit,
                 intent=intent,
                 timing=timing,
-                segment=segment_key(
-                    industry=member.industry, size_band=member.size_band, persona=member.persona, lead_signal=lead_kind
-                ),
-                reason=_reason(member, freshest=freshest, timing_notes=timing_notes, reference=reference),
+                segment=segment,
+                reason=_reason(member, signals_reason),
                 pinned=choice == CampaignLeadChoice.Choice.PIN,
             )
         )
