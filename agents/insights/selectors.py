@@ -18,7 +18,7 @@ from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, Suppres
 from agents.delivery.suppression import suppressions_covering
 from agents.insights.models import DraftEdit
 from agents.labels import finding_label
-from agents.meetings.models import LIVE_STATUSES, Meeting
+from agents.meetings.models import Meeting
 from agents.models import AgentRun, AgentStep, Handoff
 from campaigns.models import Campaign, Contact, ContactBlock, Enrolment, Signal
 from salesops.models import Workspace
@@ -179,7 +179,7 @@ def campaign_dashboard(*, campaign: Campaign, today: date | None = None) -> Dash
     meetings = Meeting.objects.filter(campaign=campaign).aggregate(
         booked=Count("pk", filter=~Q(status=Meeting.Status.CANCELLED)),
         held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
-        qualified=Count("pk", filter=Q(qualified=True, status__in=LIVE_STATUSES)),
+        qualified=Count("pk", filter=Q(qualified=True, status=Meeting.Status.HELD)),
     )
     counts = {
         "leads": leads["leads"],
@@ -205,7 +205,7 @@ def campaign_dashboard(*, campaign: Campaign, today: date | None = None) -> Dash
         end=campaign.goal_end,
         today=today,
     )
-    # 5. The burn-up: qualified meetings by the day they were booked.
+    # 5. The burn-up: qualified meetings by the day they were held.
     goal.points = _burnup_points(campaign, goal)
 
     return Dashboard(
@@ -223,8 +223,8 @@ def _burnup_points(campaign: Campaign, goal: Goal) -> list[tuple[date, int]]:
     if goal.start is None:
         return []
     by_day = dict(
-        Meeting.objects.filter(campaign=campaign, qualified=True, status__in=LIVE_STATUSES)
-        .annotate(day=TruncDate("created_at"))
+        Meeting.objects.filter(campaign=campaign, qualified=True, status=Meeting.Status.HELD)
+        .annotate(day=TruncDate("start"))
         .values("day")
         .annotate(count=Count("pk"))
         .values_list("day", "count")
@@ -509,7 +509,7 @@ def workspace_overview(*, workspace: Workspace, today: date | None = None, now: 
     today = today or timezone.localdate(now)
     campaigns = list(Campaign.objects.filter(workspace=workspace).order_by("status", "name"))
     qualified_meetings = Meeting.objects.filter(
-        workspace=workspace, qualified=True, status__in=LIVE_STATUSES, campaign__isnull=False
+        workspace=workspace, qualified=True, status=Meeting.Status.HELD, campaign__isnull=False
     )
     qualified = dict(qualified_meetings.values("campaign").annotate(count=Count("pk")).values_list("campaign", "count"))
     sent = dict(
@@ -524,10 +524,10 @@ def workspace_overview(*, workspace: Workspace, today: date | None = None, now: 
         .annotate(total=Sum("cost_usd"))
         .values_list("run__campaign", "total")
     )
-    # The burn-ups: qualified meetings by campaign and the day they were booked, one query for all.
+    # The burn-ups: qualified meetings by campaign and the day they were held, one query for all.
     by_campaign_day: dict[int, dict[date, int]] = {}
     for campaign_id, day, count in (
-        qualified_meetings.annotate(day=TruncDate("created_at"))
+        qualified_meetings.annotate(day=TruncDate("start"))
         .values("campaign", "day")
         .annotate(count=Count("pk"))
         .values_list("campaign", "day", "count")

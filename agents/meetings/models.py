@@ -141,10 +141,10 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["booked", "cancelled", "held", "no_show"]), name="meeting_status_valid"
             ),
-            # A cancelled meeting or a no-show cannot count toward the goal.
+            # A meeting counts toward the goal once it was held and a person judged it qualified: one
+            # still ahead, cancelled or missed cannot be.
             models.CheckConstraint(
-                condition=~Q(qualified=True, status__in=["cancelled", "no_show"]),
-                name="meeting_qualified_only_if_live",
+                condition=Q(qualified=False) | Q(status="held"), name="meeting_qualified_only_if_held"
             ),
         ]
         indexes = [

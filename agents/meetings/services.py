@@ -375,7 +375,10 @@ def meeting_mark(
     qualified: bool | None = None,
     now: datetime | None = None,
 ) -> Meeting:
-    """A rep records how the meeting went: held or no-show, and whether it was qualified."""
+    """A rep records how the meeting went: held or no-show, and whether it was qualified.
+
+    Only a meeting that took place can be qualified (it counts toward the campaign's goal from then on):
+    it must have started and be held, or be marked held in the same call."""
     now = now or timezone.now()
     if meeting.workspace_id != actor.workspace_id or (
         meeting.rep_id != actor.user_id and not actor.has_role(Role.MANAGER)
@@ -394,8 +397,8 @@ def meeting_mark(
         if status == Meeting.Status.NO_SHOW:
             meeting.qualified = False
     if qualified is not None:
-        if qualified and meeting.status == Meeting.Status.NO_SHOW:
-            raise ValidationError("A no-show cannot be qualified.")
+        if qualified:
+            _check_may_be_qualified(meeting, now)
         meeting.qualified = qualified
     after = {"status": meeting.status, "qualified": meeting.qualified}
     if after == before:
@@ -410,6 +413,15 @@ def meeting_mark(
         after=after,
     )
     return meeting
+
+
+def _check_may_be_qualified(meeting: Meeting, now: datetime) -> None:
+    if meeting.start > now:
+        raise ValidationError("This meeting has not taken place yet: it can be qualified once it is held.")
+    if meeting.status == Meeting.Status.NO_SHOW:
+        raise ValidationError("A no-show cannot be qualified.")
+    if meeting.status != Meeting.Status.HELD:
+        raise ValidationError("Mark the meeting held first: only a held meeting can be qualified.")
 
 
 def meeting_invitations_send(*, meeting_id: int, sequence: int, method: str) -> int:

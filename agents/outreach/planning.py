@@ -38,12 +38,12 @@ class TickResult:
 
 
 def qualified_meetings_booked(campaign: Campaign) -> int:
-    """The campaign goal's count: its meetings marked qualified that were not cancelled.
+    """The campaign goal's count: its meetings held and marked qualified.
 
     Read through the campaign's `meetings` relation: the meetings step depends on outreach (it books what
     outreach started), so outreach names the table without importing it."""
     meetings = campaign.meetings
-    return meetings.filter(qualified=True).exclude(status=meetings.model.Status.CANCELLED).count()
+    return meetings.filter(qualified=True, status=meetings.model.Status.HELD).count()
 
 
 def leads_contacted(campaign: Campaign) -> int:

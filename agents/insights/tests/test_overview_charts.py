@@ -48,11 +48,13 @@ class Rows:
         self.no_goal = make_campaign(workspace=workspace, name="No goal yet" + suffix, goal_target=0)
         mailbox = make_mailbox(workspace=workspace, campaigns=[self.first, self.second])
         number = 0
-        # Meetings booked on different days; a cancelled and an unqualified one do not count.
+        # Meetings held on different days (each booked a week before); a cancelled one, a held one not
+        # qualified and one still ahead do not count.
         for campaign, ages, status, qualified in [
-            (self.first, [25, 15, 15, 3, 0], "booked", True),
+            (self.first, [25, 15, 15, 3, 0], "held", True),
             (self.first, [5], "cancelled", False),
-            (self.first, [4], "booked", False),
+            (self.first, [4], "held", False),
+            (self.first, [-2], "booked", False),
             (self.second, [45, 10], "held", True),
         ]:
             for age in ages * scale:
@@ -61,12 +63,12 @@ class Rows:
                     membership=personas.rep,
                     contact=make_contact(workspace=workspace),
                     campaign=campaign,
-                    # Each rep's meetings may not overlap: a slot of its own per meeting and per call.
-                    start=self.now + timedelta(days=number, hours=len(suffix)),
+                    # Each rep's meetings may not overlap: hours of their own per meeting and per call.
+                    start=self.now - timedelta(days=age, hours=2 * number + (1 if suffix else 0)),
                     status=status,
                     qualified=qualified,
                 )
-                Meeting.objects.filter(pk=meeting.pk).update(created_at=self.now - timedelta(days=age))
+                Meeting.objects.filter(pk=meeting.pk).update(created_at=meeting.start - timedelta(days=7))
         # Emails: sent over 40 days (the first ten fall outside the chart), some never sent.
         contact = make_contact(workspace=workspace)
         for index in range(45 * scale):
@@ -122,15 +124,14 @@ def test_each_goal_burns_up_to_its_qualified_meetings(personas, rows):
     overview = response.context["overview"]
     assert [s.campaign.name for s in overview.burnups] == ["Logistics", "Series B founders"]
     for summary in overview.burnups:
-        meetings = [
-            m for m in Meeting.objects.filter(campaign=summary.campaign) if m.qualified and m.status != "cancelled"
-        ]
+        meetings = [m for m in Meeting.objects.filter(campaign=summary.campaign) if m.qualified and m.status == "held"]
         for day, cumulative in summary.goal.points:
-            assert cumulative == len([m for m in meetings if timezone.localdate(m.created_at) <= day])
+            # A meeting counts from the day it was held, not the day it was booked.
+            assert cumulative == len([m for m in meetings if timezone.localdate(m.start) <= day])
         assert summary.goal.points[-1] == (timezone.localdate(), summary.goal.qualified)
     first = next(s for s in overview.burnups if s.campaign == rows.first)
     assert first.goal.qualified == 5
-    assert first.goal.points[0][1] == 1  # booked before the period started: counted from the start
+    assert first.goal.points[0][1] == 1  # held before the period started: counted from the start
     assert f'aria-labelledby="chart-burnup-{rows.first.pk}-t chart-burnup-{rows.first.pk}-d"' in response.text
     assert "Series B founders: qualified meetings against the target" in response.text
     assert f'id="burnup-{rows.no_goal.pk}"' not in response.text

@@ -292,7 +292,7 @@ class _Space:
                     start=base + timedelta(minutes=30 * i),
                     end=base + timedelta(minutes=30 * i + 30),
                     status="held" if i % 3 == 0 else "booked",
-                    qualified=i % 2 == 0,
+                    qualified=i % 6 == 0,  # half the held ones: only a held meeting can be qualified
                     created_at=created[n] + timedelta(days=1),
                 )
                 for i, n in enumerate(booked)

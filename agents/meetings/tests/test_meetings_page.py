@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,17 +89,69 @@ def test_a_rep_marks_a_held_meeting_qualified_and_it_counts_toward_the_goal(meet
     ]
 
 
-def test_only_live_qualified_meetings_of_the_campaign_count(meetings):
-    Meeting.objects.filter(pk__in=[meetings.past.pk, meetings.upcoming.pk]).update(qualified=True)
+def test_only_held_qualified_meetings_of_the_campaign_count(meetings):
+    now = timezone.now()
+    Meeting.objects.filter(pk=meetings.past.pk).update(status=Meeting.Status.HELD, qualified=True)
+    make_meeting(membership=meetings.rep, start=now - timedelta(days=2), campaign=meetings.campaign, status="held")
     make_meeting(
         membership=meetings.rep,
-        start=timezone.now() + timedelta(days=3),
+        start=now - timedelta(days=3),
         campaign=make_campaign(workspace=meetings.workspace),
+        status="held",
         qualified=True,
     )
-    assert qualified_meetings_booked(meetings.campaign) == 2
-    Meeting.objects.filter(pk=meetings.upcoming.pk).update(status=Meeting.Status.CANCELLED, qualified=False)
     assert qualified_meetings_booked(meetings.campaign) == 1
+    Meeting.objects.filter(pk=meetings.past.pk).update(status=Meeting.Status.NO_SHOW, qualified=False)
+    assert qualified_meetings_booked(meetings.campaign) == 0
+
+
+def test_a_meeting_still_ahead_cannot_be_marked_qualified_nor_counted(meetings):
+    client = meetings.client_for(meetings.rep)
+    response = client.post(
+        reverse("meetings:meeting_mark", args=[meetings.upcoming.pk]),
+        {"qualified": "yes"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "has not taken place yet" in response.content.decode()
+    meetings.upcoming.refresh_from_db()
+    assert (meetings.upcoming.status, meetings.upcoming.qualified) == ("booked", False)
+    assert qualified_meetings_booked(meetings.campaign) == 0
+    assert not AuditEvent.objects.filter(verb="meeting.marked").exists()
+
+
+def test_a_past_meeting_is_qualified_only_once_it_is_marked_held(meetings):
+    client = meetings.client_for(meetings.rep)
+    response = client.post(
+        reverse("meetings:meeting_mark", args=[meetings.past.pk]), {"qualified": "yes"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    assert "Mark the meeting held first" in response.content.decode()
+    meetings.past.refresh_from_db()
+    assert meetings.past.qualified is False
+    # Held and qualified in one request is fine: the meeting is being marked held.
+    assert mark(client, meetings.past, status="held", qualified="yes").status_code == 302
+    meetings.past.refresh_from_db()
+    assert (meetings.past.status, meetings.past.qualified) == ("held", True)
+    assert qualified_meetings_booked(meetings.campaign) == 1
+
+
+def test_the_page_offers_qualified_only_for_a_held_meeting(meetings):
+    client = meetings.client_for(meetings.rep)
+    upcoming = client.get(reverse("meetings:meeting_list")).content.decode()
+    assert f'action="{reverse("meetings:meeting_mark", args=[meetings.upcoming.pk])}"' in upcoming
+    assert 'name="qualified"' not in upcoming
+    past = client.get(reverse("meetings:meeting_list") + "?when=past").content.decode()
+    assert 'value="held"' in past and 'name="qualified"' not in past
+    mark(client, meetings.past, status="held")
+    past = client.get(reverse("meetings:meeting_list") + "?when=past").content.decode()
+    assert 'name="qualified" value="yes"' in past
+
+
+def test_the_database_refuses_a_qualified_meeting_that_was_not_held(meetings):
+    for status in ["booked", "cancelled", "no_show"]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Meeting.objects.filter(pk=meetings.past.pk).update(status=status, qualified=True)
 
 
 def test_a_no_show_is_never_qualified(meetings):
@@ -139,10 +192,13 @@ def test_marking_with_htmx_answers_the_row_alone(meetings):
 
 
 def test_a_rep_cannot_mark_another_reps_meeting_but_a_manager_can(meetings):
-    assert mark(meetings.client_for(meetings.rep), meetings.others, qualified="yes").status_code == 404
-    assert mark(meetings.client_for(meetings.manager), meetings.others, qualified="yes").status_code == 302
-    meetings.others.refresh_from_db()
-    assert meetings.others.qualified is True
+    theirs = make_meeting(
+        membership=meetings.other_rep, start=timezone.now() - timedelta(days=2), campaign=meetings.campaign
+    )
+    assert mark(meetings.client_for(meetings.rep), theirs, status="held", qualified="yes").status_code == 404
+    assert mark(meetings.client_for(meetings.manager), theirs, status="held", qualified="yes").status_code == 302
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.qualified) == ("held", True)
 
 
 def test_a_rep_cancels_an_upcoming_meeting_and_both_calendars_are_told(meetings, django_capture_on_commit_callbacks):
