@@ -25,6 +25,8 @@ def load(workspace) -> None:
                 "reply_to_domain": "replies.demo.example",
                 "transport": Mailbox.Transport.DEFAULT,
                 "warmup_started_on": None,
+                # Two warm mailboxes at 40 a day carry 26 new leads a day of the three-step sequence.
+                "daily_cap": 40,
                 "signature": "",
             },
         )

@@ -27,6 +27,17 @@ FINDING_LABELS = {
 
 PROVIDERS = {"anthropic": "Anthropic", "openai": "OpenAI"}
 
+# The goal's verdicts (agents.outreach.planning.goal_verdict decides which), as every page names them.
+GOAL_VERDICT_LABELS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "off_track": "Off track",
+    "reached": "Goal reached",
+    "not_started": "Not started",
+    "over": "Period over",
+    "no_goal": "No goal set",
+}
+
 
 def _words(code: str) -> str:
     words = re.sub(r"[_.-]+", " ", code).strip()

@@ -282,14 +282,20 @@ class CampaignPlan(models.Model):
     capacity_per_day = models.PositiveIntegerField()
     planned_new_leads = models.PositiveIntegerField()
     started_new_leads = models.PositiveIntegerField(default=0)
-    on_track = models.BooleanField()
+    # The goal's verdict when the plan was made (agents.outreach.planning.goal_verdict), and its sentence.
+    verdict = models.CharField(max_length=16, choices=list(labels.GOAL_VERDICT_LABELS.items()))
     reason = models.TextField()
     # What the planner learned from results by segment, in a sentence (agents/outreach/learning.py).
     learned = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "day"], name="campaign_plan_once_a_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "day"], name="campaign_plan_once_a_day"),
+            models.CheckConstraint(
+                condition=Q(verdict__in=list(labels.GOAL_VERDICT_LABELS)), name="campaign_plan_verdict_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.campaign} on {self.day}: {self.planned_new_leads} new leads"

@@ -1,5 +1,5 @@
-"""Today's plan as the campaign page shows it. Apart from selectors because the pipeline reads the writer's
-examples from there, and the planner imports the pipeline."""
+"""Today's plan as the campaign page shows it: the planner's figures and verdict, the tick's stored plan, and
+what is in flight."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,26 +14,48 @@ from campaigns.models import Campaign
 
 @dataclass
 class TodayPlan:
-    """Today's plan toward the goal: the one the tick made, or, before it has run, what it would make."""
+    """Today toward the goal: the planner's figures and verdict as they stand now, and the plan the tick
+    made this morning (None before it has run)."""
 
     day: date
-    # A stored CampaignPlan or the planner's PlanFigures: both carry the same figures by the same names.
-    figures: "CampaignPlan | planning.PlanFigures"
-    made: bool
-    started_today: int
+    figures: planning.PlanFigures
+    stored: CampaignPlan | None
     daily_new_lead_limit: int
-    qualified_meetings: int
-    leads_contacted: int
     in_flight: dict
     observed_from: int = planning.MIN_LEADS_FOR_OBSERVED_CONVERSION
 
+    @property
+    def made(self) -> bool:
+        return self.stored is not None
+
+    @property
+    def planned_new_leads(self) -> int:
+        """What the tick set out to start today; before it has run, what it would."""
+        return self.stored.planned_new_leads if self.stored else self.figures.planned_new_leads
+
+    @property
+    def started_today(self) -> int:
+        return self.stored.started_new_leads if self.stored else 0
+
+    @property
+    def verdict(self) -> planning.GoalVerdict:
+        return self.figures.verdict
+
+    @property
+    def qualified_meetings(self) -> int:
+        return self.figures.facts.qualified
+
+    @property
+    def leads_contacted(self) -> int:
+        return self.figures.facts.leads_contacted
+
 
 def campaign_plan_today(*, campaign: Campaign, today: date | None = None) -> TodayPlan:
-    """The planner's own figures (agents.outreach.planning), never a second computation, and what is already under
-    way: runs being worked, items waiting for a person, emails not yet sent."""
+    """The planner's own figures and verdict (agents.outreach.planning), never a second computation, computed
+    now so that the page agrees with the dashboard (a limit raised or a meeting qualified since the tick
+    shows at once); the tick's stored plan for what it started; and what is already under way: runs being
+    worked, items waiting for a person, emails not yet sent."""
     today = today or timezone.localdate()
-    stored = CampaignPlan.objects.filter(campaign=campaign, day=today).first()
-    figures = stored or planning.plan_figures(campaign=campaign, today=today)
     runs_working = AgentRun.objects.filter(
         campaign=campaign, status__in=[AgentRun.Status.PENDING, AgentRun.Status.RUNNING]
     ).count()
@@ -46,11 +68,8 @@ def campaign_plan_today(*, campaign: Campaign, today: date | None = None) -> Tod
     ).count()
     return TodayPlan(
         day=today,
-        figures=figures,
-        made=stored is not None,
-        started_today=stored.started_new_leads if stored else 0,
+        figures=planning.plan_figures(campaign=campaign, today=today),
+        stored=CampaignPlan.objects.filter(campaign=campaign, day=today).first(),
         daily_new_lead_limit=campaign.daily_new_lead_limit,
-        qualified_meetings=planning.qualified_meetings_booked(campaign),
-        leads_contacted=planning.leads_contacted(campaign),
         in_flight={"runs_working": runs_working, "waiting_for_person": waiting, "emails_unsent": unsent},
     )

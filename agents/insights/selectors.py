@@ -2,7 +2,6 @@
 workspace overview, and the examples the writer learns from. Every function takes its workspace or
 campaign explicitly and runs a fixed number of queries, whatever the data size."""
 
-import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,15 +19,13 @@ from agents.insights.models import DraftEdit
 from agents.labels import finding_label
 from agents.meetings.models import Meeting
 from agents.models import AgentRun, AgentStep, Handoff
+from agents.outreach import planning
 from campaigns.models import Campaign, Contact, ContactBlock, Enrolment, Signal
 from salesops.models import Workspace
 from salesops.time_zones import RECIPIENT_ZONE_SOURCES, recipient_zone
 
 # Drafts a person decides on (what autonomy and the edit rate are measured over).
 DRAFT_KINDS = [Handoff.Kind.DRAFT_REVIEW, Handoff.Kind.ESCALATION]
-# Forecast at least this share of the target: at risk below it, off track below the lower bound.
-AT_RISK_SHARE = 1.0
-OFF_TRACK_SHARE = 0.8
 EDIT_TREND_WEEKS = 12
 CAP_USE_DAYS = 30
 
@@ -42,26 +39,33 @@ def _rate(part, whole) -> float | None:
 
 @dataclass
 class Goal:
+    """A campaign's goal as the dashboards draw it: the planner's verdict (agents.outreach.planning, the
+    same one the campaign page shows and the escalation follows) and the burn-up's points."""
+
     target: int
     qualified: int
     start: date | None
     end: date | None
     today: date
+    verdict: planning.GoalVerdict
     # (day, cumulative qualified meetings) from the start to today.
     points: list[tuple[date, int]] = field(default_factory=list)
-    forecast: int | None = None
-    verdict: str = "no_goal"  # on_track, at_risk, off_track, reached, no_goal
-    reason: str = ""
+
+    @classmethod
+    def of_plan(cls, plan: planning.PlanFigures, today: date) -> "Goal":
+        facts = plan.facts
+        return cls(
+            target=facts.target,
+            qualified=facts.qualified,
+            start=facts.start,
+            end=facts.end,
+            today=today,
+            verdict=plan.verdict,
+        )
 
     @property
-    def verdict_label(self) -> str:
-        return {
-            "on_track": "On track",
-            "at_risk": "At risk",
-            "off_track": "Off track",
-            "reached": "Goal reached",
-            "no_goal": "No goal set",
-        }[self.verdict]
+    def forecast(self) -> int | None:
+        return self.verdict.forecast
 
     @property
     def expected_today(self) -> float | None:
@@ -70,52 +74,6 @@ class Goal:
             return None
         elapsed = min(max((self.today - self.start).days, 0), (self.end - self.start).days)
         return self.target * elapsed / (self.end - self.start).days
-
-
-def goal_verdict(*, target: int, qualified: int, start: date | None, end: date | None, today: date) -> Goal:
-    """The forecast at the current pace (qualified meetings a day since the start, carried to the end)
-    and what it means for the target."""
-    goal = Goal(target=target, qualified=qualified, start=start, end=end, today=today)
-    if not target or start is None or end is None or end <= start:
-        goal.reason = "Set a target and a goal period on the campaign to track it."
-        return goal
-    if qualified >= target:
-        goal.verdict, goal.forecast = "reached", qualified
-        goal.reason = f"{qualified} qualified meetings of {target}: the goal is reached."
-        return goal
-    total_days = (end - start).days
-    elapsed = min(max((today - start).days, 0), total_days)
-    remaining_days = total_days - elapsed
-    if elapsed == 0:
-        goal.verdict, goal.forecast = "on_track", None
-        goal.reason = "The goal period has not started yet; there is no pace to forecast from."
-        return goal
-    pace = qualified / elapsed
-    goal.forecast = qualified + math.floor(pace * remaining_days)
-    needed_pace = (target - qualified) / remaining_days if remaining_days else math.inf
-    share = goal.forecast / target
-    if share >= AT_RISK_SHARE:
-        goal.verdict = "on_track"
-        goal.reason = (
-            f"At {pace * 7:.1f} qualified meetings a week the campaign reaches about {goal.forecast} of {target} "
-            f"by {end:%d %b %Y}."
-        )
-    else:
-        goal.verdict = "at_risk" if share >= OFF_TRACK_SHARE else "off_track"
-        if remaining_days == 0:
-            goal.reason = f"The goal period is over with {qualified} of {target} qualified meetings."
-        elif qualified == 0:
-            goal.reason = (
-                f"No qualified meeting yet after {elapsed} days; reaching the target needs "
-                f"{needed_pace * 7:.1f} a week for the remaining {remaining_days} days."
-            )
-        else:
-            goal.reason = (
-                f"At {pace * 7:.1f} qualified meetings a week the forecast is {goal.forecast} of {target} "
-                f"({share:.0%}); reaching the target needs {needed_pace * 7:.1f} a week for the remaining "
-                f"{remaining_days} days."
-            )
-    return goal
 
 
 # The campaign dashboard -----------------------------------------------------------------------------
@@ -179,8 +137,10 @@ def campaign_dashboard(*, campaign: Campaign, today: date | None = None) -> Dash
     meetings = Meeting.objects.filter(campaign=campaign).aggregate(
         booked=Count("pk", filter=~Q(status=Meeting.Status.CANCELLED)),
         held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
-        qualified=Count("pk", filter=Q(qualified=True, status=Meeting.Status.HELD)),
     )
+    # 5-9. The goal: the planner's facts and verdict (qualified meetings, leads contacted, the mailboxes'
+    # links, the mailboxes, the steps), the same the campaign page and the escalation decide from.
+    goal = Goal.of_plan(planning.plan_figures(campaign=campaign, today=today), today)
     counts = {
         "leads": leads["leads"],
         "qualified_leads": leads["qualified"],
@@ -189,7 +149,7 @@ def campaign_dashboard(*, campaign: Campaign, today: date | None = None) -> Dash
         "positive": replies["positive"],
         "booked": meetings["booked"],
         "held": meetings["held"],
-        "qualified_meetings": meetings["qualified"],
+        "qualified_meetings": goal.qualified,
     }
     funnel, previous = [], None
     for key, label in FUNNEL_LABELS:
@@ -198,24 +158,17 @@ def campaign_dashboard(*, campaign: Campaign, today: date | None = None) -> Dash
         )
         previous = counts[key]
 
-    goal = goal_verdict(
-        target=campaign.goal_target,
-        qualified=meetings["qualified"],
-        start=campaign.goal_start,
-        end=campaign.goal_end,
-        today=today,
-    )
-    # 5. The burn-up: qualified meetings by the day they were held.
+    # 10. The burn-up: qualified meetings by the day they were held.
     goal.points = _burnup_points(campaign, goal)
 
     return Dashboard(
         campaign=campaign,
         goal=goal,
         funnel=funnel,
-        autonomy=_autonomy(campaign, sent=messages["sent"], sent_alone=messages["sent_alone"]),  # 6-7
-        quality=_quality(campaign, today),  # 8-10
-        deliverability=_deliverability(campaign, today),  # 11-13
-        cost=_cost(campaign, leads=counts["leads"], sent=messages["sent"], meetings=counts["booked"]),  # 14
+        autonomy=_autonomy(campaign, sent=messages["sent"], sent_alone=messages["sent_alone"]),  # 11-12
+        quality=_quality(campaign, today),  # 13-15
+        deliverability=_deliverability(campaign, today),  # 16-18
+        cost=_cost(campaign, leads=counts["leads"], sent=messages["sent"], meetings=counts["booked"]),  # 19
     )
 
 
@@ -223,7 +176,7 @@ def _burnup_points(campaign: Campaign, goal: Goal) -> list[tuple[date, int]]:
     if goal.start is None:
         return []
     by_day = dict(
-        Meeting.objects.filter(campaign=campaign, qualified=True, status=Meeting.Status.HELD)
+        planning.goal_meetings(Meeting.objects.filter(campaign=campaign))
         .annotate(day=TruncDate("start"))
         .values("day")
         .annotate(count=Count("pk"))
@@ -504,14 +457,12 @@ INBOX_AGE_BUCKETS = [
 
 def workspace_overview(*, workspace: Workspace, today: date | None = None, now: datetime | None = None) -> Overview:
     """Every campaign with its goal verdict and burn-up, emails sent and model cost; emails sent and
-    replies a day over the last 30 days; open inbox items by age. Eight queries."""
+    replies a day over the last 30 days; open inbox items by age. Twelve queries, whatever the number of campaigns."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     campaigns = list(Campaign.objects.filter(workspace=workspace).order_by("status", "name"))
-    qualified_meetings = Meeting.objects.filter(
-        workspace=workspace, qualified=True, status=Meeting.Status.HELD, campaign__isnull=False
-    )
-    qualified = dict(qualified_meetings.values("campaign").annotate(count=Count("pk")).values_list("campaign", "count"))
+    # The planner's facts of every campaign (5 queries), so that each verdict is the one its plan shows.
+    facts = planning.goal_facts_of_campaigns(campaigns, today)
     sent = dict(
         OutboundMessage.objects.filter(workspace=workspace, status=OutboundMessage.Status.SENT)
         .values("campaign")
@@ -527,7 +478,8 @@ def workspace_overview(*, workspace: Workspace, today: date | None = None, now: 
     # The burn-ups: qualified meetings by campaign and the day they were held, one query for all.
     by_campaign_day: dict[int, dict[date, int]] = {}
     for campaign_id, day, count in (
-        qualified_meetings.annotate(day=TruncDate("start"))
+        planning.goal_meetings(Meeting.objects.filter(workspace=workspace, campaign__isnull=False))
+        .annotate(day=TruncDate("start"))
         .values("campaign", "day")
         .annotate(count=Count("pk"))
         .values_list("campaign", "day", "count")
@@ -535,13 +487,7 @@ def workspace_overview(*, workspace: Workspace, today: date | None = None, now: 
         by_campaign_day.setdefault(campaign_id, {})[day] = count
     summaries = []
     for campaign in campaigns:
-        goal = goal_verdict(
-            target=campaign.goal_target,
-            qualified=qualified.get(campaign.pk, 0),
-            start=campaign.goal_start,
-            end=campaign.goal_end,
-            today=today,
-        )
+        goal = Goal.of_plan(planning.plan_from_facts(facts=facts[campaign.pk], today=today), today)
         goal.points = _burnup_from(by_campaign_day.get(campaign.pk, {}), goal)
         summaries.append(
             CampaignSummary(

@@ -89,7 +89,8 @@ def test_the_plan_counts_on_what_the_campaigns_mailboxes_can_send(personas):
     make_mailbox(workspace=personas.workspace, campaigns=[campaign])  # warm: 30 a day
     plan = campaign_plan_day(campaign=campaign, today=monday)
     # 35 emails a day over a 3-step sequence: 11 new leads a day, short of the 20 the goal needs.
-    assert plan.capacity_per_day == 11 and plan.planned_new_leads == 11 and not plan.on_track
+    assert plan.capacity_per_day == 11 and plan.planned_new_leads == 11 and plan.verdict == "off_track"
+    assert "needs 20 new leads a day, but its mailboxes carry 11." in plan.reason
 
 
 def test_the_demo_gives_its_campaign_two_warm_sandbox_mailboxes(personas, settings):

@@ -60,7 +60,7 @@ def test_after_the_tick_it_shows_the_stored_plan_and_the_leads_started(personas)
     assert plan.started_new_leads == len(result.started_run_ids) > 0
     response = _plan_fragment(personas.client_for(personas.rep), campaign)
     shown = response.context["today_plan"]
-    assert shown.made is True and shown.figures.pk == plan.pk
+    assert shown.made is True and shown.stored.pk == plan.pk
     assert (
         f"{plan.planned_new_leads} new lead{'s' if plan.planned_new_leads != 1 else ''} today</strong>, "
         f"{plan.started_new_leads} started so far" in response.text
@@ -133,7 +133,7 @@ def test_another_workspaces_campaign_plan_is_404(personas):
 def test_without_a_goal_the_plan_says_so_instead_of_claiming_it_is_reached(personas):
     campaign = make_campaign(workspace=personas.workspace, goal_target=0)
     response = _plan_fragment(personas.client_for(personas.manager), campaign)
-    assert "No goal is set" in response.text
+    assert "No goal set" in response.text
     assert "The goal is reached" not in response.text
     assert reverse("campaigns:campaign_edit", args=[campaign.pk]) in response.text
 

@@ -216,9 +216,10 @@ def test_the_overview_runs_a_constant_number_of_queries(personas):
     Rows(personas, scale=3, suffix=" again")
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("insights:overview"))
-    # session, user, membership + workspace; campaigns, qualified meetings, emails sent, cost, burn-ups,
-    # emails a day, replies a day, inbox age; the other memberships for the workspace switch.
-    assert len(few) == len(many) == 12, [query["sql"] for query in many]
+    # session, user, membership + workspace; campaigns, the goals' facts (qualified meetings, leads
+    # contacted, mailbox links, mailboxes, steps), emails sent, cost, burn-ups, emails a day, replies a day,
+    # inbox age; the other memberships for the workspace switch.
+    assert len(few) == len(many) == 16, [query["sql"] for query in many]
 
 
 def test_the_demo_story_draws_its_emails_and_replies(django_capture_on_commit_callbacks):

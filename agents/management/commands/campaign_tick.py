@@ -20,9 +20,7 @@ class Command(BaseCommand):
         for item in campaigns.select_related("workspace"):
             result = campaign_tick(campaign=item)
             plan = result.plan
-            self.stdout.write(
-                f"{item.workspace} / {item.name}: {'on track' if plan.on_track else 'AT RISK'} — {plan.reason}"
-            )
+            self.stdout.write(f"{item.workspace} / {item.name}: {plan.get_verdict_display().lower()} — {plan.reason}")
             if result.started_run_ids:
                 outcome = lead_batch_task(result.started_run_ids)
                 self.stdout.write(f"  started {len(result.started_run_ids)} leads: {outcome}")

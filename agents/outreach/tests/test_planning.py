@@ -60,7 +60,7 @@ def test_the_plan_derives_todays_leads_from_goal_days_left_and_conversion(person
     plan = result.plan
     # 9 meetings / 3% default conversion / 15 business days = 20 leads a day.
     assert (plan.remaining_goal, plan.business_days_left, plan.leads_needed_per_day) == (9, 15, 20)
-    assert plan.conversion_source == "default" and plan.on_track
+    assert plan.conversion_source == "default" and plan.verdict == "on_track"
     assert plan.planned_new_leads == 20
     assert len(result.started_run_ids) == 5  # only five new contacts exist
     assert "20 new leads a day, within the limit of 30" in plan.reason
@@ -79,7 +79,7 @@ def test_a_goal_out_of_reach_opens_one_escalation_that_says_why(personas):
     campaign = _campaign_with_leads(personas, 1, goal_target=50, daily_new_lead_limit=10)
     plan = campaign_tick(campaign=campaign, today=MONDAY).plan
     campaign_tick(campaign=campaign, today=MONDAY)
-    assert not plan.on_track
+    assert plan.verdict == "off_track"
     handoff = Handoff.objects.get(kind=Handoff.Kind.ESCALATION, campaign=campaign)
     assert "cannot reach its goal" in handoff.reason and "needs 112 new leads a day" in handoff.reason
 
@@ -135,8 +135,8 @@ def test_the_demo_plans_the_same_day_on_track_whatever_weekday_it_is_loaded(db, 
             campaigns_demo.load(workspace)
             agents_demo.load(workspace)
             plan = campaign_plan_day(campaign=Campaign.objects.get(workspace=workspace, status="active"))
-        plans[day.strftime("%A")] = (plan.on_track, plan.business_days_left, plan.planned_new_leads)
-    assert set(plans.values()) == {(True, campaigns_demo.DEMO_GOAL_BUSINESS_DAYS, 19)}, plans
+        plans[day.strftime("%A")] = (plan.verdict, plan.business_days_left, plan.planned_new_leads)
+    assert set(plans.values()) == {("on_track", campaigns_demo.DEMO_GOAL_BUSINESS_DAYS, 19)}, plans
     assert not Handoff.objects.filter(kind="escalation").exists()
 
 
