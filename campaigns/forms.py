@@ -2,6 +2,7 @@ from django import forms
 
 from campaigns import lists
 from campaigns.models import Campaign, ContactList, ICPVersion, Offer, Policy, ProofPoint, SequenceStep, Signal
+from campaigns.selectors import active_mailboxes
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 
@@ -156,11 +157,24 @@ class PolicyForm(UniqueNameInWorkspace, forms.ModelForm):
         ]
 
 
+class MailboxChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, mailbox):
+        return f"{mailbox} · up to {mailbox.daily_cap} a day"
+
+
 class CampaignForm(UniqueNameInWorkspace, forms.ModelForm):
     send_days = forms.TypedMultipleChoiceField(
         choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, required=False, label="Send on"
     )
     high_value_tiers = LinesField(help_text="Account tiers a person always handles, one per line.")
+    # Only the workspace's active mailboxes are offered: admins connect, pause and configure mailboxes
+    # (Settings → Mailboxes); a manager picks which of them send for the campaign.
+    mailboxes = MailboxChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Send from",
+    )
 
     class Meta:
         model = Campaign
@@ -177,6 +191,7 @@ class CampaignForm(UniqueNameInWorkspace, forms.ModelForm):
             "high_value_tiers",
             "high_value_min_employees",
             "daily_new_lead_limit",
+            "mailboxes",
             "send_days",
             "send_start",
             "send_end",
@@ -206,6 +221,15 @@ class CampaignForm(UniqueNameInWorkspace, forms.ModelForm):
         self.fields["policy"].queryset = Policy.objects.filter(workspace=workspace)
         for name in ("icp_version", "offer", "policy"):
             self.fields[name].required = False
+        active = active_mailboxes(workspace=workspace)
+        self.fields["mailboxes"].queryset = active
+        if self.instance.pk:
+            self.initial.setdefault("mailboxes", list(active.filter(campaigns=self.instance)))
+        self.fields["mailboxes"].help_text = (
+            "The workspace's active mailboxes; an admin connects and configures them."
+            if active.exists()
+            else "The workspace has no active mailbox yet: ask an admin to connect one."
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,18 @@ from campaigns.models import ICP, Account, Campaign, Contact, ICPVersion, Offer,
 from salesops.models import Workspace
 
 
+def mailbox_model():
+    """The delivery step's Mailbox, reached through the campaign's `mailboxes` relation: this app may not
+    import agents (the packages depend one way), yet a campaign picks which mailboxes send for it and may
+    not start without one."""
+    return Campaign._meta.get_field("mailboxes").related_model
+
+
+def active_mailboxes(*, workspace: Workspace) -> QuerySet:
+    mailbox = mailbox_model()
+    return mailbox.objects.filter(workspace=workspace, status=mailbox.Status.ACTIVE).order_by("from_address")
+
+
 def icps_with_latest(*, workspace: Workspace) -> QuerySet[ICP]:
     return ICP.objects.filter(workspace=workspace).annotate(latest_number=Max("versions__number")).order_by("name")
 

@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from campaigns import hooks
 from campaigns.audience import campaign_audience
 from campaigns.models import ICP, Campaign, ICPVersion, Offer, Policy, ProofPoint, SequenceStep
+from campaigns.selectors import mailbox_model
 from salesops.audit import member_audit
 from salesops.models import Membership, Role
 
@@ -117,8 +118,42 @@ def policy_save(*, actor: Membership, form) -> Policy:
 # Campaigns --------------------------------------------------------------------------------------
 
 
+def _campaign_state(campaign: Campaign) -> dict:
+    return {**model_to_dict(campaign), "mailboxes": sorted(campaign.mailboxes.values_list("pk", flat=True))}
+
+
+@transaction.atomic
 def campaign_save(*, actor: Membership, form) -> Campaign:
-    return _save_model_form(actor=actor, form=form, verb_prefix="campaign")
+    """Save a validated CampaignForm: the settings, and which of the workspace's active mailboxes send for
+    the campaign. Mailboxes an admin paused or stopped stay attached (they are the admin's to detach)."""
+    _require_manager(actor)
+    instance = form.instance
+    creating = instance.pk is None
+    before = None if creating else _campaign_state(Campaign.objects.get(pk=instance.pk, workspace=actor.workspace))
+    mailbox = mailbox_model()
+    # The form offers the workspace's active mailboxes; checked again here, as they are now.
+    chosen = list(
+        mailbox.objects.filter(
+            workspace=actor.workspace,
+            status=mailbox.Status.ACTIVE,
+            pk__in=[box.pk for box in form.cleaned_data.get("mailboxes") or []],
+        )
+    )
+    if len(chosen) != len(form.cleaned_data.get("mailboxes") or []):
+        raise ValidationError({"mailboxes": "Pick among the workspace's active mailboxes."})
+    instance.workspace = actor.workspace
+    saved = form.save()
+    kept = saved.mailboxes.exclude(status=mailbox.Status.ACTIVE)
+    saved.mailboxes.set([*kept, *chosen])
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb=f"campaign.{'created' if creating else 'updated'}",
+        target=saved,
+        before=before,
+        after=_campaign_state(saved),
+    )
+    return saved
 
 
 @transaction.atomic
@@ -173,8 +208,18 @@ def campaign_missing_pieces(campaign: Campaign) -> list[str]:
         missing.append("Add at least one approved fact to the proof library.")
     if not campaign.daily_new_lead_limit:
         missing.append("Set a daily limit of new leads above zero.")
-    missing.extend(_audience_missing(campaign))
+    missing += _mailbox_missing(campaign)
+    missing += _audience_missing(campaign)
     return missing
+
+
+def _mailbox_missing(campaign: Campaign) -> list[str]:
+    active = mailbox_model().Status.ACTIVE
+    if campaign.mailboxes.filter(status=active).exists():
+        return []
+    if not mailbox_model().objects.filter(workspace_id=campaign.workspace_id, status=active).exists():
+        return ["Ask an admin to connect a mailbox: the workspace has no active mailbox to send from."]
+    return ["Pick at least one active mailbox to send from (Edit → Send from)."]
 
 
 def _audience_missing(campaign: Campaign) -> list[str]:

@@ -198,6 +198,7 @@ def campaign_detail(request, campaign_id: int):
         "campaign": campaign,
         "missing": services.campaign_missing_pieces(campaign),
         "steps": campaign.steps.all(),
+        "mailboxes": campaign.mailboxes.order_by("from_address"),
         "transitions": [
             (status, TRANSITION_LABELS[verb])
             for (current, status), verb in services.CAMPAIGN_TRANSITIONS.items()
@@ -223,21 +224,25 @@ def _campaign_form_page(request, campaign: Campaign):
         request.POST or None, workspace=request.workspace, initial=CampaignAudienceListsForm.initial_for(campaign)
     )
     if request.method == "POST" and form.is_valid() and steps.is_valid() and audience_lists.is_valid():
-        saved = services.campaign_save(actor=request.membership, form=form)
-        kept = [
-            {key: step.cleaned_data[key] for key in ("intent", "delay_business_days", "guidance")}
-            for step in steps
-            if step.cleaned_data and not step.cleaned_data.get("DELETE")
-        ]
-        services.campaign_set_steps(actor=request.membership, campaign=saved, steps=kept)
-        lists.campaign_set_audience_lists(
-            actor=request.membership,
-            campaign=saved,
-            narrow=audience_lists.cleaned_data["narrow"],
-            extend=audience_lists.cleaned_data["extend"],
-        )
-        messages.success(request, f"Campaign {saved.name} saved.")
-        return redirect("campaigns:campaign_detail", campaign_id=saved.pk)
+        try:
+            saved = services.campaign_save(actor=request.membership, form=form)
+        except ValidationError as error:  # a mailbox paused since the form was shown
+            form.add_error(None, error)
+        else:
+            kept = [
+                {key: step.cleaned_data[key] for key in ("intent", "delay_business_days", "guidance")}
+                for step in steps
+                if step.cleaned_data and not step.cleaned_data.get("DELETE")
+            ]
+            services.campaign_set_steps(actor=request.membership, campaign=saved, steps=kept)
+            lists.campaign_set_audience_lists(
+                actor=request.membership,
+                campaign=saved,
+                narrow=audience_lists.cleaned_data["narrow"],
+                extend=audience_lists.cleaned_data["extend"],
+            )
+            messages.success(request, f"Campaign {saved.name} saved.")
+            return redirect("campaigns:campaign_detail", campaign_id=saved.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "steps": steps, "audience_lists": audience_lists, "creating": creating}
     return render(request, "campaigns/campaign_form.html", context, status=status)

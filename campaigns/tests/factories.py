@@ -17,6 +17,7 @@ from campaigns.models import (
     SequenceStep,
     Signal,
 )
+from campaigns.selectors import mailbox_model
 
 _sequence = itertools.count(1)
 
@@ -64,8 +65,26 @@ def make_proof_point(*, workspace, **fields) -> ProofPoint:
     return ProofPoint.objects.create(workspace=workspace, **{**defaults, **fields})
 
 
-def make_campaign(*, workspace, complete: bool = True, steps: int = 3, **fields) -> Campaign:
-    """A campaign; `complete=True` gives it every piece activation needs."""
+def make_mailbox_for(*, workspace, campaigns=(), **fields):
+    """An active, warm mailbox of the workspace sending for `campaigns`. Delivery owns the model (its own
+    factory is agents.delivery.tests.support.make_mailbox); this app reaches it through the campaign's
+    `mailboxes` relation, as it may not import agents."""
+    number = next(_sequence)
+    defaults = {
+        "from_name": "Sam Seller",
+        "from_address": f"sam.campaign{number}@sender.example",
+        "warmup_started_on": None,
+        "daily_cap": 30,
+    }
+    mailbox = mailbox_model().objects.create(workspace=workspace, **{**defaults, **fields})
+    mailbox.campaigns.set(campaigns)
+    return mailbox
+
+
+def make_campaign(*, workspace, complete: bool = True, steps: int = 3, mailbox: bool = False, **fields) -> Campaign:
+    """A campaign; `complete=True` gives it every piece activation needs but a mailbox, which `mailbox=True`
+    adds (an active one of its own). Not by default: a mailbox changes what the planner and the scheduler
+    do, and most tests that care set up the mailboxes themselves."""
     defaults = {"name": f"Campaign {next(_sequence)}", "send_days": [0, 1, 2, 3, 4]}
     if complete:
         today = date.today()
@@ -89,6 +108,8 @@ def make_campaign(*, workspace, complete: bool = True, steps: int = 3, **fields)
             intent=intents[min(position - 1, 2)],
             delay_business_days=0 if position == 1 else 3,
         )
+    if mailbox:
+        make_mailbox_for(workspace=workspace, campaigns=[campaign])
     return campaign
 
 

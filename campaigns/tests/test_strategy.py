@@ -249,6 +249,7 @@ def test_missing_pieces_name_everything_a_campaign_needs(personas):
         "Add at least one sequence step.",
         "Choose the days emails may be sent.",
         "Add at least one approved fact to the proof library.",
+        "Ask an admin to connect a mailbox: the workspace has no active mailbox to send from.",
     ]
 
 
@@ -259,7 +260,7 @@ def _fitting_contact(workspace):
 
 
 def test_status_changes_follow_the_lifecycle_and_are_audited(personas):
-    campaign = make_campaign(workspace=personas.workspace)
+    campaign = make_campaign(workspace=personas.workspace, mailbox=True)
     _fitting_contact(personas.workspace)
     client = personas.client_for(personas.manager)
     url = reverse("campaigns:campaign_status", args=[campaign.pk])
@@ -280,7 +281,7 @@ def test_status_changes_follow_the_lifecycle_and_are_audited(personas):
 
 
 def test_a_retired_fact_no_longer_counts_for_activation(personas):
-    campaign = make_campaign(workspace=personas.workspace)
+    campaign = make_campaign(workspace=personas.workspace, mailbox=True)
     _fitting_contact(personas.workspace)
     ProofPoint.objects.filter(workspace=personas.workspace).update(is_active=False)
     assert "Add at least one approved fact to the proof library." in campaign_missing_pieces(campaign)
@@ -301,7 +302,7 @@ def test_a_campaign_whose_icp_matches_nobody_cannot_start_and_says_so(personas):
 
 
 def test_an_audience_whose_contacts_are_all_taken_cannot_start_either(personas):
-    campaign = make_campaign(workspace=personas.workspace)
+    campaign = make_campaign(workspace=personas.workspace, mailbox=True)
     contact = _fitting_contact(personas.workspace)
     Contact.objects.filter(pk=contact.pk).update(status="unsubscribed")
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents import demo as agents_demo
+from agents.delivery.tests.support import make_mailbox
 from agents.models import AgentRun, CampaignPlan, Handoff
 from agents.outreach.planning import campaign_plan_day, campaign_tick
 from campaigns import demo as campaigns_demo
@@ -101,6 +102,7 @@ def test_campaign_tick_command_runs_the_leads_through_the_pipeline(personas, cap
 
 def test_activating_a_campaign_starts_its_first_tick_at_once(personas, django_capture_on_commit_callbacks):
     campaign = _campaign_with_leads(personas, 2, goal_target=5)
+    make_mailbox(workspace=personas.workspace, campaigns=[campaign])  # activation needs one
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.DRAFT)
     client = personas.client_for(personas.manager)
     with django_capture_on_commit_callbacks(execute=True):
