@@ -1,10 +1,13 @@
 """Reads for the delivery pages, always within one workspace."""
 
+from datetime import date
+
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, SandboxMail, Suppression
+from agents.delivery.scheduling import DEFAULT_SEND_DAYS
 from campaigns.models import Campaign
 from salesops.models import Workspace
 
@@ -26,6 +29,68 @@ def mailboxes_of_workspace(*, workspace: Workspace) -> list[Mailbox]:
         mailbox.scheduled_today = row.scheduled if row else 0
         mailbox.allowed_today = mailbox.allowed_on(today)
     return mailboxes
+
+
+WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def campaign_send_blockers(*, campaign: Campaign, today: date | None = None) -> list[str]:
+    """What keeps the campaign's emails from leaving today, each as a sentence saying who can fix it;
+    [] when nothing does. The campaign page and its dashboard show them (2 queries)."""
+    today = today or timezone.localdate()
+    mailboxes = list(
+        campaign.mailboxes.prefetch_related(
+            Prefetch("days", queryset=MailboxDay.objects.filter(day=today), to_attr="today_rows")
+        ).order_by("from_address")
+    )
+    blockers = _mailbox_blockers(campaign, mailboxes, today)
+    send_days = campaign.send_days or list(DEFAULT_SEND_DAYS)
+    if today.weekday() not in send_days:
+        names = ", ".join(WEEKDAY_NAMES[day][:3] for day in sorted(send_days))
+        blockers.append(
+            f"Today is {WEEKDAY_NAMES[today.weekday()]}, not one of the campaign's send days ({names}): "
+            "emails wait for the next one."
+        )
+    return blockers
+
+
+def _mailbox_blockers(campaign: Campaign, mailboxes: list[Mailbox], today: date) -> list[str]:
+    if not mailboxes:
+        if not Mailbox.objects.filter(workspace_id=campaign.workspace_id, status=Mailbox.Status.ACTIVE).exists():
+            return [
+                "No mailbox sends for this campaign, and the workspace has no active one: "
+                "ask an admin to connect a mailbox."
+            ]
+        return [
+            "No mailbox sends for this campaign: "
+            "a manager picks one of the workspace's active mailboxes in the campaign's settings."
+        ]
+    active = [mailbox for mailbox in mailboxes if mailbox.status == Mailbox.Status.ACTIVE]
+    if not active:
+        names = "; ".join(
+            f"{mailbox.from_address} ({mailbox.get_status_display().lower()}"
+            + (f": {mailbox.stopped_reason}" if mailbox.stopped_reason else "")
+            + ")"
+            for mailbox in mailboxes
+        )
+        return [
+            f"Every mailbox of this campaign is paused or stopped ({names}): "
+            "an admin resumes one under Settings → Mailboxes."
+        ]
+    used = [(mailbox, _used_today(mailbox), mailbox.allowed_on(today)) for mailbox in active]
+    if all(count >= allowed for _, count, allowed in used):
+        names = "; ".join(f"{mailbox.from_address}: {count} of {allowed}" for mailbox, count, allowed in used)
+        return [
+            f"Today's allowance is used up on every active mailbox of this campaign ({names}): "
+            "emails wait for tomorrow."
+        ]
+    return []
+
+
+def _used_today(mailbox: Mailbox) -> int:
+    # Slots the scheduler handed out or emails sent, whichever is more: either way the day is taken.
+    row = mailbox.today_rows[0] if mailbox.today_rows else None
+    return max(row.scheduled, row.sent) if row else 0
 
 
 def mailbox_get(*, workspace: Workspace, mailbox_id: int) -> Mailbox:

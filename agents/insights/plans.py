@@ -1,5 +1,5 @@
-"""Today's plan as the campaign page shows it: the planner's figures and verdict, the tick's stored plan, and
-what is in flight."""
+"""Today's plan as the campaign page shows it: the planner's figures and verdict, the tick's stored plan, what
+is in flight, and what keeps the campaign's emails from leaving."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,6 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from agents.delivery.models import OutboundMessage
+from agents.delivery.selectors import campaign_send_blockers
 from agents.models import AgentRun, CampaignPlan, Handoff
 from agents.outreach import planning
 from campaigns.models import Campaign
@@ -22,6 +23,8 @@ class TodayPlan:
     stored: CampaignPlan | None
     daily_new_lead_limit: int
     in_flight: dict
+    # What keeps the campaign's emails from leaving today (agents.delivery.selectors.campaign_send_blockers).
+    send_blockers: list[str]
     observed_from: int = planning.MIN_LEADS_FOR_OBSERVED_CONVERSION
 
     @property
@@ -72,4 +75,5 @@ def campaign_plan_today(*, campaign: Campaign, today: date | None = None) -> Tod
         stored=CampaignPlan.objects.filter(campaign=campaign, day=today).first(),
         daily_new_lead_limit=campaign.daily_new_lead_limit,
         in_flight={"runs_working": runs_working, "waiting_for_person": waiting, "emails_unsent": unsent},
+        send_blockers=campaign_send_blockers(campaign=campaign, today=today),
     )

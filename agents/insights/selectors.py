@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agents.conversations.models import InboundMessage
 from agents.delivery.models import Mailbox, MailboxDay, OutboundMessage, Suppression
+from agents.delivery.selectors import campaign_send_blockers
 from agents.delivery.suppression import suppressions_covering
 from agents.insights.models import DraftEdit
 from agents.labels import finding_label
@@ -96,6 +97,8 @@ class Dashboard:
     quality: dict
     deliverability: list[dict]
     cost: dict
+    # What keeps the campaign's emails from leaving today, as the campaign page says it too.
+    send_blockers: list[str]
 
 
 FUNNEL_LABELS = [
@@ -169,6 +172,7 @@ def campaign_dashboard(*, campaign: Campaign, today: date | None = None) -> Dash
         quality=_quality(campaign, today),  # 13-15
         deliverability=_deliverability(campaign, today),  # 16-18
         cost=_cost(campaign, leads=counts["leads"], sent=messages["sent"], meetings=counts["booked"]),  # 19
+        send_blockers=campaign_send_blockers(campaign=campaign, today=today),  # 20-21
     )
 
 

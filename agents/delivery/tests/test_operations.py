@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from agents.delivery.health import delivery_record_bounce, delivery_record_complaint
 from agents.delivery.models import Mailbox, OutboundMessage
+from agents.delivery.selectors import campaign_send_blockers
 from agents.delivery.tests.support import make_mailbox, make_queued
 from agents.models import Handoff
 from agents.outreach.planning import campaign_plan_day
 from agents.tasks import delivery_tick_task
 from campaigns.models import Campaign
+from campaigns.services import campaign_missing_pieces
 from campaigns.tests.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,9 @@ def test_the_demo_gives_its_campaign_two_warm_sandbox_mailboxes(personas, settin
     mailboxes = list(demo.mailboxes.all())
     assert len(mailboxes) == 2
     assert all(m.transport == "default" and m.warmup_started_on is None for m in mailboxes)
+    # Ready as activation requires, and nothing keeps its emails from leaving.
+    assert campaign_missing_pieces(demo) == []
+    assert campaign_send_blockers(campaign=demo) == []
 
 
 @pytest.mark.slow
