@@ -148,9 +148,11 @@ def _enrol(campaign, segment, *, sent=True, replied=False, meeting=None, members
             contact=contact, category=replied,
         )  # fmt: skip
     if meeting:
+        # A held meeting lies in the past (only a held one may be qualified); the others are ahead.
+        days = -(1 + contact.pk % 20) if meeting.get("status") == "held" else contact.pk % 20
         make_meeting(
             membership=membership, contact=contact, campaign=campaign,
-            start=timezone.now() + timedelta(days=contact.pk % 20, hours=1), **meeting,
+            start=timezone.now() + timedelta(days=days, hours=1), **meeting,
         )  # fmt: skip
     return enrolment
 
@@ -159,7 +161,7 @@ def test_outcomes_count_each_segments_sent_replies_meetings_and_qualified_meetin
     campaign = make_campaign(workspace=personas.workspace)
     other = make_campaign(workspace=personas.workspace)
     manager = personas.manager
-    _enrol(campaign, OPS, replied="interested", meeting={"qualified": True}, membership=manager)
+    _enrol(campaign, OPS, replied="interested", meeting={"status": "held", "qualified": True}, membership=manager)
     _enrol(campaign, OPS, replied="question", meeting={"status": "cancelled"}, membership=manager)
     _enrol(campaign, OPS, replied="out_of_office")
     _enrol(campaign, OPS, sent=False)
