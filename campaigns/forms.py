@@ -191,6 +191,9 @@ class CampaignForm(UniqueNameInWorkspace, forms.ModelForm):
             "high_value_tiers",
             "high_value_min_employees",
             "daily_new_lead_limit",
+            "max_contacts_per_account",
+            "colleague_spacing_days",
+            "allow_sequence_overlap",
             "mailboxes",
             "send_days",
             "send_start",
@@ -206,6 +209,9 @@ class CampaignForm(UniqueNameInWorkspace, forms.ModelForm):
             "send_start": "Send window opens (recipient's time)",
             "send_end": "Send window closes (recipient's time)",
             "stale_signal_days": "Signals older than this many days are stale",
+            "max_contacts_per_account": "At most this many people of one account in sequence at once",
+            "colleague_spacing_days": "Days between starting colleagues at the same account",
+            "allow_sequence_overlap": "May enrol people already in another campaign's sequence",
         }
         widgets = {
             "goal_start": forms.DateInput(attrs={"type": "date"}),

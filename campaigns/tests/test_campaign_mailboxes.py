@@ -27,6 +27,8 @@ def _edit_post(campaign: Campaign, **overrides) -> dict:
         "autonomy": campaign.autonomy,
         "confidence_threshold": str(campaign.confidence_threshold),
         "daily_new_lead_limit": str(campaign.daily_new_lead_limit),
+        "max_contacts_per_account": str(campaign.max_contacts_per_account),
+        "colleague_spacing_days": str(campaign.colleague_spacing_days),
         "send_days": [str(day) for day in campaign.send_days],
         "send_start": campaign.send_start.strftime("%H:%M"),
         "send_end": campaign.send_end.strftime("%H:%M"),

@@ -193,6 +193,8 @@ def _campaign_post(personas, **overrides):
         "confidence_threshold": "0.85",
         "high_value_tiers": "Enterprise",
         "daily_new_lead_limit": "25",
+        "max_contacts_per_account": "2",
+        "colleague_spacing_days": "3",
         "send_days": ["0", "1", "2", "3", "4"],
         "send_start": "09:00",
         "send_end": "17:00",
@@ -222,6 +224,27 @@ def test_a_manager_creates_a_campaign_with_a_goal_and_a_sequence(personas):
     ]
     assert campaign.high_value_tiers == ["Enterprise"]
     assert campaign.send_day_names == ["Mon", "Tue", "Wed", "Thu", "Fri"]
+
+
+def test_a_manager_sets_the_enrolment_rules_on_the_campaign_form_and_the_page_shows_them(personas):
+    client = personas.client_for(personas.manager)
+    client.post(
+        reverse("campaigns:campaign_create"),
+        _campaign_post(personas, max_contacts_per_account="1", colleague_spacing_days="7", allow_sequence_overlap="on"),
+    )
+    campaign = Campaign.objects.get(workspace=personas.workspace, name="Q1 demos")
+    assert (campaign.max_contacts_per_account, campaign.colleague_spacing_days) == (1, 7)
+    assert campaign.allow_sequence_overlap is True
+    detail = client.get(reverse("campaigns:campaign_detail", args=[campaign.pk])).text
+    assert "at most 1 person in sequence at once, colleagues started 7 days apart" in detail
+    assert "may enrol people already in another campaign" in detail
+
+
+def test_a_campaign_allows_at_least_one_person_per_account_in_sequence(personas):
+    client = personas.client_for(personas.manager)
+    response = client.post(reverse("campaigns:campaign_create"), _campaign_post(personas, max_contacts_per_account="0"))
+    assert response.status_code == 400
+    assert not Campaign.objects.filter(workspace=personas.workspace, name="Q1 demos").exists()
 
 
 def test_a_campaign_cannot_start_while_it_lacks_a_piece_and_the_page_says_what(personas):
