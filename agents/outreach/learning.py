@@ -215,7 +215,10 @@ def learned_sentence(*, outcomes: dict[str, SegmentOutcomes], picks: list[Ranked
     undersampled = {s for s in set(known) | picked_segments if outcomes.get(s, _unrated(s)).sent < COMPARED_FROM_LEADS}
     compared = [counts for counts in known.values() if counts.sent >= COMPARED_FROM_LEADS]
     if not known:
-        return "Still exploring: no results yet, so today's picks follow fit, intent and timing."
+        return (
+            "Still exploring: no results yet, so today's picks spread over the audience's segments to learn what "
+            "converts, the best-scored lead of each first."
+        )
     if len(compared) >= 2:
         best = max(compared, key=lambda counts: (counts.mean, counts.segment))
         worst = min(compared, key=lambda counts: (counts.mean, counts.segment))

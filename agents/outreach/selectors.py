@@ -9,6 +9,7 @@ from agents.delivery.models import OutboundMessage
 from agents.models import AgentRun, AgentStep, CampaignPlan, Handoff
 from agents.outreach.planning import day_order
 from agents.outreach.ranking import RankedLead
+from campaigns.enrolment import enrolment_waits
 from campaigns.models import Campaign, CampaignLeadChoice, Contact, Enrolment
 from salesops.models import Workspace
 
@@ -52,6 +53,8 @@ class PickRow:
     lead: RankedLead | None  # None: excluded, or only its new choice is known (after a swap)
     choice: str  # "pin", "exclude" or ""
     enrolment: Enrolment | None = None
+    # Why the enrolment rules would skip this lead now ("a colleague was enrolled recently"); "" when none.
+    waits: str = ""
 
 
 @dataclass
@@ -80,6 +83,7 @@ def campaign_picks(*, campaign: Campaign, today: date, upcoming: int = 50) -> Ca
     leads = [lead for _, lead in zip(range(upcoming), order.picks, strict=False)]
     excluded_ids = [contact_id for contact_id, choice in choices.items() if choice == CampaignLeadChoice.Choice.EXCLUDE]
     contacts = Contact.objects.select_related("account").in_bulk([lead.contact_id for lead in leads] + excluded_ids)
+    waits = enrolment_waits(campaign=campaign, contact_ids=[lead.contact_id for lead in leads])
     plan = CampaignPlan.objects.filter(campaign=campaign, day=today).first()
     return CampaignPicks(
         today=today,
@@ -88,7 +92,12 @@ def campaign_picks(*, campaign: Campaign, today: date, upcoming: int = 50) -> Ca
             for e in enrolled_today
         ],
         upcoming=[
-            PickRow(contact=contacts[lead.contact_id], lead=lead, choice=choices.get(lead.contact_id, ""))
+            PickRow(
+                contact=contacts[lead.contact_id],
+                lead=lead,
+                choice=choices.get(lead.contact_id, ""),
+                waits=waits.get(lead.contact_id, ""),
+            )
             for lead in leads
             if lead.contact_id in contacts
         ],

@@ -127,7 +127,8 @@ def test_the_sentence_claims_a_difference_only_when_the_intervals_separate():
     }
     assert learned_sentence(outcomes=close, picks=picks).startswith("Still exploring")
     assert learned_sentence(outcomes={}, picks=picks) == (
-        "Still exploring: no results yet, so today's picks follow fit, intent and timing."
+        "Still exploring: no results yet, so today's picks spread over the audience's segments to learn what "
+        "converts, the best-scored lead of each first."
     )
 
 

@@ -50,6 +50,19 @@ def test_a_manager_sees_todays_picks_and_the_next_leads_with_their_reasons(perso
     assert "intent: Hiring 4 SDRs, 3 days ago" in page.text
 
 
+def test_a_lead_the_enrolment_rules_hold_back_says_why_it_waits(personas):
+    campaign, contacts = _campaign_with_audience(personas)
+    colleague = make_contact(workspace=personas.workspace, account=contacts[0].account, title="VP Sales")
+    Enrolment.objects.create(
+        workspace=personas.workspace, campaign=campaign, contact=colleague, account=colleague.account, account_slot=1
+    )
+    page = personas.client_for(personas.manager).get(_picks_url(campaign))
+    waits = {row.contact: row.waits for row in page.context["picks"].upcoming}
+    assert waits[contacts[0]] == "a colleague was enrolled recently"
+    assert waits[contacts[1]] == ""
+    assert "Waits: a colleague was enrolled recently." in page.text
+
+
 def test_the_campaign_plan_links_managers_to_the_picks(personas):
     campaign, _ = _campaign_with_audience(personas)
     plan_url = reverse("insights:campaign_plan", args=[campaign.pk])
