@@ -44,6 +44,28 @@ def _words(code: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+# What an agent step decided, as the run pages say it (qualification verdicts, the router's decisions).
+STEP_DECISION_LABELS = {
+    "qualified": "Qualified",
+    "disqualified": "Disqualified",
+    "needs_person": "Needs a person",
+    "send": "Send",
+    "review": "A person reviews",
+    "exception": "Exception",
+    "person_owns": "A person owns the lead",
+    "escalation": "Escalated to a person",
+    "drop": "Dropped",
+}
+
+
+def step_decision_label(decision: str) -> str:
+    """A step's decision in words: a known code by its label, anything else (free text such as "chose 2
+    signals") as written, underscores and all turned into words."""
+    if not decision:
+        return ""
+    return STEP_DECISION_LABELS.get(decision) or (_words(decision) if re.fullmatch(r"[a-z_]+", decision) else decision)
+
+
 def finding_label(kind: str) -> str:
     return FINDING_LABELS.get(kind) or (_words(kind) if kind else "Unknown")
 

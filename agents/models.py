@@ -130,6 +130,10 @@ class AgentStep(models.Model):
     def prompt_label(self) -> str:
         return labels.prompt_label(self.prompt_version)
 
+    @property
+    def decision_label(self) -> str:
+        return labels.step_decision_label(self.decision)
+
 
 class Handoff(models.Model):
     """An agent's request for a person: it pauses the agent until the inbox answers it."""
