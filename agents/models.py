@@ -292,6 +292,9 @@ class CampaignPlan(models.Model):
     # What the planner learned from results by segment, in a sentence (agents/outreach/learning.py).
     learned = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the figures were last decided: at the day's first tick, and again after a manager changes the
+    # campaign (a raised goal or limit counts the same day).
+    planned_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [

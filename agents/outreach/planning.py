@@ -309,13 +309,16 @@ def _day(day: date) -> str:
 
 @transaction.atomic
 def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> CampaignPlan:
-    """Today's plan (made once a day; later ticks reuse it)."""
+    """Today's plan: made at the day's first tick; later ticks reuse it unless a manager changed the campaign
+    since (then the figures are decided again, keeping the leads already started)."""
     today = today or timezone.localdate()
     existing = CampaignPlan.objects.select_for_update().filter(campaign=campaign, day=today).first()
-    if existing:
+    if existing and campaign.updated_at <= existing.planned_at:
         return existing
     figures = plan_figures(campaign=campaign, today=today)
     planned, verdict = figures.planned_new_leads, figures.verdict
+    if existing:
+        return _replan(existing, campaign=campaign, figures=figures)
     plan = CampaignPlan.objects.create(
         workspace_id=campaign.workspace_id,
         campaign=campaign,
@@ -337,6 +340,35 @@ def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> Campa
         target=campaign,
         after={"day": today, "planned_new_leads": planned, "verdict": verdict.key, "reason": verdict.reason},
     )
+    _escalate_when_off_track(campaign=campaign, verdict=verdict, today=today)
+    return plan
+
+
+def _replan(plan: CampaignPlan, *, campaign: Campaign, figures: PlanFigures) -> CampaignPlan:
+    before = {"planned_new_leads": plan.planned_new_leads, "verdict": plan.verdict, "reason": plan.reason}
+    plan.remaining_goal = figures.remaining_goal
+    plan.business_days_left = figures.business_days_left
+    plan.conversion_rate = figures.conversion_rate
+    plan.conversion_source = figures.conversion_source
+    plan.leads_needed_per_day = figures.leads_needed_per_day
+    plan.capacity_per_day = figures.capacity_per_day
+    plan.planned_new_leads = figures.planned_new_leads
+    plan.verdict, plan.reason = figures.verdict.key, figures.verdict.reason
+    plan.planned_at = timezone.now()
+    plan.save()
+    audit_record(
+        workspace=campaign.workspace,
+        verb="campaign.replanned",
+        actor="agent:planner",
+        target=campaign,
+        before=before,
+        after={"planned_new_leads": plan.planned_new_leads, "verdict": plan.verdict, "reason": plan.reason},
+    )
+    _escalate_when_off_track(campaign=campaign, verdict=figures.verdict, today=plan.day)
+    return plan
+
+
+def _escalate_when_off_track(*, campaign: Campaign, verdict: GoalVerdict, today: date) -> None:
     # A person is asked exactly when the verdict is off track: the same verdict every page shows.
     if verdict.key == "off_track":
         handoff_open(
@@ -348,7 +380,6 @@ def campaign_plan_day(*, campaign: Campaign, today: date | None = None) -> Campa
             "limit, add mailboxes, extend the period or lower the target.",
             dedupe_key=f"goal-at-risk:{campaign.pk}:{today.isoformat()}",
         )
-    return plan
 
 
 @dataclass

@@ -16,6 +16,7 @@ from campaigns import demo as campaigns_demo
 from campaigns.models import Campaign, Enrolment
 from campaigns.tests.factories import make_account, make_campaign, make_contact, make_signal
 from salesops.business_days import business_days_between, nth_business_day
+from salesops.models import AuditEvent
 from salesops.tests.factories import make_workspace
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,25 @@ def test_a_second_tick_the_same_day_starts_only_what_is_left(personas):
     assert len(first.started_run_ids) == 3 and second.started_run_ids == []
     assert CampaignPlan.objects.filter(campaign=campaign).count() == 1
     assert AgentRun.objects.filter(campaign=campaign).count() == 3
+
+
+def test_raising_the_daily_limit_the_same_day_plans_again_keeping_the_leads_already_started(personas):
+    campaign = _campaign_with_leads(personas, 6, goal_target=9, daily_new_lead_limit=2)
+    first = campaign_tick(campaign=campaign, today=MONDAY)
+    assert len(first.started_run_ids) == 2 and first.plan.planned_new_leads == 2
+    assert first.plan.verdict == "off_track"
+    campaign.daily_new_lead_limit = 30
+    campaign.save()
+    second = campaign_tick(campaign=campaign, today=MONDAY)
+    assert second.plan.pk == first.plan.pk and second.plan.planned_new_leads == 20
+    assert second.plan.verdict == "on_track" and "within the limit of 30" in second.plan.reason
+    assert len(second.started_run_ids) == 4  # the six new contacts, less the two started before
+    assert second.plan.started_new_leads == 6
+    replanned = AuditEvent.objects.get(target_id=str(campaign.pk), verb="campaign.replanned")
+    assert replanned.before["planned_new_leads"] == 2 and replanned.after["planned_new_leads"] == 20
+    # Without another change, later ticks keep the plan as it is.
+    assert campaign_tick(campaign=campaign, today=MONDAY).started_run_ids == []
+    assert AuditEvent.objects.filter(verb="campaign.replanned").count() == 1
 
 
 def test_a_goal_out_of_reach_opens_one_escalation_that_says_why(personas):
