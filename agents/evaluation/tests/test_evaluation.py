@@ -35,6 +35,39 @@ def evaluation():
     return load_evaluation_set()
 
 
+@pytest.fixture(scope="module")
+def heldout():
+    return load_evaluation_set("held-out")
+
+
+@pytest.fixture(scope="module", params=["development", "held-out"])
+def any_set(request):
+    return load_evaluation_set(request.param)
+
+
+def test_the_held_out_set_is_as_big_and_varied_as_the_issue_asks(heldout):
+    assert len(heldout.drafts) >= 120
+    assert len(heldout.defective_drafts) >= 80
+    kinds = {defect.kind for case in heldout.defective_drafts for defect in case.defects}
+    assert len(kinds) >= 15
+    assert kinds <= set(DETECTED_BY), "every defect kind says which findings detect it"
+    assert {"wrong_investor", "wrong_title", "wrong_employer", "invented_award", "invented_referral",
+            "invented_customer", "unsupported_subject"} <= kinds  # fmt: skip
+    assert len(heldout.clean_drafts) >= 40
+    foreign = [case for case in heldout.clean_drafts if case.draft.language in {"de", "fr", "es"}]
+    assert len(foreign) >= len(heldout.clean_drafts) / 4
+    authored = [case for case in heldout.injections if case.technique != "lead_signal"]
+    hostile = [case for case in authored if case.is_hostile]
+    assert len(hostile) >= 60 and {case.language for case in hostile} == {"en", "de", "fr", "es"}
+    assert len([case for case in authored if not case.is_hostile]) >= 40
+
+
+def test_every_hostile_span_is_in_its_input(any_set):
+    for case in any_set.injections:
+        if case.is_hostile and case.span:
+            assert case.span in case.text or case.span in case.html, case.id
+
+
 def test_the_set_holds_at_least_60_leads_with_every_verdict_and_signal_label(evaluation):
     assert len(evaluation.leads) >= 60
     verdicts = {case.expected_verdict for case in evaluation.leads}
@@ -53,7 +86,8 @@ def test_the_set_holds_40_defective_drafts_covering_every_kind_and_40_clean_ones
     assert len(evaluation.routes) >= 20
 
 
-def test_signal_labels_agree_with_the_campaigns_stale_limit(evaluation):
+def test_signal_labels_agree_with_the_campaigns_stale_limit(any_set):
+    evaluation = any_set
     stale_after = evaluation.strategy.campaign.stale_signal_days
     for case in evaluation.leads:
         for signal in case.lead.signals:
@@ -63,11 +97,11 @@ def test_signal_labels_agree_with_the_campaigns_stale_limit(evaluation):
             assert (REFERENCE_TIME - signal.occurred_at).days == signal.age_days
 
 
-def test_every_claim_and_planted_span_is_in_its_draft(evaluation):
-    for case in evaluation.drafts:
+def test_every_claim_and_planted_span_is_in_its_draft(any_set):
+    for case in any_set.drafts:
         text = f"{case.draft.subject}\n{case.draft.body}"
         for claim in case.draft.claims:
-            assert claim.text in case.draft.body, (case.id, claim.text)
+            assert claim.text in text, (case.id, claim.text)
         for defect in case.defects:
             assert defect.span in text, (case.id, defect.span)
 

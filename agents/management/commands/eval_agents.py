@@ -1,13 +1,16 @@
-"""`python manage.py eval_agents`: the agents against the labelled set in agents/evaluation/data/.
+"""`python manage.py eval_agents`: the agents against the labelled sets in agents/evaluation/: the
+development set (data/) and the held-out set (heldout/), whose figures are the ones that count.
 
-Prints precision and recall per agent. Exits non-zero when the offline verifier misses a planted defect
-or passes fewer than 95% of the clean drafts, so CI can fail on it. Writes nothing to the database.
+Prints the main figures side by side, then precision and recall per agent for each set. Exits non-zero
+when the offline verifier misses a planted defect of the development set or passes fewer than 95% of its
+clean drafts, so CI can fail on it. Writes nothing to the database.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from agents.evaluation.scoring import CLEAN_PASS_GATE, evaluate
+from agents.evaluation.dataset import SET_DIRS
+from agents.evaluation.scoring import CLEAN_PASS_GATE, evaluate, side_by_side
 from agents.llm import get_provider
 
 
@@ -31,10 +34,16 @@ class Command(BaseCommand):
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         offline = get_provider("offline")
-        report = evaluate(
-            provider=chosen, offline_provider=offline, workers=1 if provider == "offline" else max(1, concurrency)
-        )
-        self.stdout.write(report.as_text())
+        workers = 1 if provider == "offline" else max(1, concurrency)
+        reports = {
+            name: evaluate(provider=chosen, offline_provider=offline, workers=workers, name=name)
+            for name, directory in SET_DIRS.items()
+            if (directory / "strategy.json").exists()
+        }
+        self.stdout.write(side_by_side(reports) + "\n")
+        for report in reports.values():
+            self.stdout.write(report.as_text() + "\n")
+        report = reports["development"]
         gate = report.offline_verifier
         if not report.gates_passed:
             problems = []
