@@ -73,7 +73,20 @@ DETECTED_BY |= {
 }
 DETECTED_BY["invented_case_study"] = DETECTED_BY["invented_case_study"] | _GROUNDING
 DETECTED_BY["competitor_customer"] = DETECTED_BY["competitor_customer"] | _GROUNDING
+# The goals: at least 98% of planted defects caught, none of the kinds the verifier used to let
+# through (facts about people and companies, subject lines), and 95% of clean drafts passed in every
+# language.
+DEFECT_CATCH_GATE = 0.98
 CLEAN_PASS_GATE = 0.95
+NEVER_MISSED_KINDS = (
+    "wrong_investor",
+    "wrong_title",
+    "wrong_employer",
+    "invented_award",
+    "invented_referral",
+    "invented_customer",
+    "unsupported_subject",
+)
 ROUTE_DECISIONS = ("send", "review", "exception", "person_owns", "escalation", "drop")
 
 
@@ -314,12 +327,26 @@ class VerifierReport:
         return self.clean_passed / self.clean_total if self.clean_total else 0.0
 
     @property
-    def catches_every_defect(self) -> bool:
-        return self.defects_caught == self.defects_planted and not self.errors
+    def catch_rate(self) -> float:
+        return self.defects_caught / self.defects_planted if self.defects_planted else 1.0
+
+    @property
+    def missed_named_kinds(self) -> list[str]:
+        return [
+            kind
+            for kind in NEVER_MISSED_KINDS
+            if kind in self.per_kind and self.per_kind[kind][0] < self.per_kind[kind][1]
+        ]
+
+    @property
+    def catches_enough_defects(self) -> bool:
+        return self.catch_rate >= DEFECT_CATCH_GATE and not self.missed_named_kinds and not self.errors
 
     @property
     def passes_enough_clean_drafts(self) -> bool:
-        return self.clean_pass_rate >= CLEAN_PASS_GATE
+        return all(passed >= CLEAN_PASS_GATE * total for passed, total in self.clean_by_language.values()) and (
+            self.clean_pass_rate >= CLEAN_PASS_GATE
+        )
 
     def lines(self) -> list[str]:
         lines = [
@@ -597,7 +624,7 @@ class EvaluationReport:
 
     @property
     def gates_passed(self) -> bool:
-        return self.offline_verifier.catches_every_defect and self.offline_verifier.passes_enough_clean_drafts
+        return self.offline_verifier.catches_enough_defects and self.offline_verifier.passes_enough_clean_drafts
 
     def as_text(self) -> str:
         evaluation = self.evaluation
@@ -626,8 +653,9 @@ class EvaluationReport:
                 f"{gate.clean_passed} of {gate.clean_total} clean drafts passed."
             )
         lines.append(
-            f"Gate: every planted defect caught offline: {'yes' if gate.catches_every_defect else 'NO'}; "
-            f"clean drafts passed offline ≥ {CLEAN_PASS_GATE:.0%}: {'yes' if gate.passes_enough_clean_drafts else 'NO'}"
+            f"Gate: planted defects caught offline ≥ {DEFECT_CATCH_GATE:.0%}, none of {', '.join(NEVER_MISSED_KINDS)}: "
+            f"{'yes' if gate.catches_enough_defects else 'NO'}; clean drafts passed offline ≥ {CLEAN_PASS_GATE:.0%} "
+            f"in every language: {'yes' if gate.passes_enough_clean_drafts else 'NO'}"
         )
         return "\n".join(lines)
 

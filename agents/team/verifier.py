@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from agents.llm import register_offline_handler
 from agents.team.base import AgentCall, ask_model
 from agents.team.context import Lead, ProofFact, SignalFact, Strategy
+from agents.team.grounding import Sources, money_amounts, number_value, ungrounded_facts
 from agents.team.injection import find_instructions, first_instruction
 from agents.team.writer import Claim, Finding, WriteOutput
 
@@ -26,27 +27,54 @@ _BARE_LINK = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'\""
-# A time of day proposed for a call ("Tuesday at 10am", "2:30") is not a claim.
-_CLOCK_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
-# Nor, in a sentence asking for a meeting, is its length or a year ("20 minutes on Monday?", "early 2027?").
-_WHEN = re.compile(r"\b\d{1,3}[- ]?(?:minutes?|mins?)\b|\b(?:19|20)\d{2}\b", re.IGNORECASE)
+# A time of day proposed for a call ("Tuesday at 10am", "2:30", "um 11 Uhr", "à 14 h", "a las 12") is not a claim.
+_CLOCK_TIME = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|Uhr|h)\b|\b\d{1,2}[:.h]\d{2}\b|\ba las \d{1,2}(?:[:.]\d{2})?\b", re.IGNORECASE
+)
+# Nor, in a sentence asking for a meeting, is its length or a year ("20 minutes on Monday?", "early 2027?",
+# "25 Minuten", "un appel de 25 minutes", "una demo de 25 minutos").
+_WHEN = re.compile(r"\b\d{1,3}[- ]?(?:minutes?|mins?|Minuten|minütig\w*|minutos?)\b|\b(?:19|20)\d{2}\b", re.IGNORECASE)
 _MEETING = re.compile(
-    r"\?|\b(?:call|chat|talk|meet|meeting|conversation|calendar|demo|walk(?:through)?|session|slot)\b"
+    r"\?|\b(?:call|chat|talk|meet|meeting|conversation|calendar|demo|walk(?:through)?|session|slot|reply"
+    r"|Termin|Gespräch|Telefonat|Austausch|ansetzen|antworten|appel|rendez-vous|échange|créneau|visio|répondez"
+    r"|llamada|reunión|videollamada|sesión|hueco|responde|contesta)\b"
     r"|\bset (?:it|this|things) up\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-# Numbers written as words, and multiples, count when a claim is compared with its sources.
+# Numbers written as words, and multiples, count when a claim is compared with its sources; a draft's
+# words are read in its own language ("once" is eleven only in Spanish).
 _UNITS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
           "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]  # fmt: skip
 _TENS = ["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_NUMBER_WORDS = {
-    **{word: str(value) for value, word in enumerate(_UNITS, start=2)},
-    **{word: str(10 * value) for value, word in enumerate(_TENS, start=3)},
-    "twice": "2", "double": "2", "doubled": "2", "doubles": "2", "doubling": "2",
-    "triple": "3", "tripled": "3", "triples": "3", "tripling": "3", "quadruple": "4", "quadrupled": "4",
+
+
+def _counted(words: str) -> dict[str, str]:
+    """Number words from two upwards: "zwei drei …" → {"zwei": "2", "drei": "3", …}."""
+    return {word: str(value) for value, word in enumerate(words.split(), start=2)}
+
+
+_NUMBER_WORDS_BY_LANGUAGE = {
+    "en": {
+        **{word: str(value) for value, word in enumerate(_UNITS, start=2)},
+        **{word: str(10 * value) for value, word in enumerate(_TENS, start=3)},
+        "twice": "2", "double": "2", "doubled": "2", "doubles": "2", "doubling": "2",
+        "triple": "3", "tripled": "3", "triples": "3", "tripling": "3", "quadruple": "4", "quadrupled": "4",
+    },
+    "de": _counted("zwei drei vier fünf sechs sieben acht neun zehn elf zwölf")
+    | {"zwanzig": "20", "dreißig": "30", "vierzig": "40", "fünfzig": "50", "verdoppelt": "2", "verdreifacht": "3"},
+    "fr": _counted("deux trois quatre cinq six sept huit neuf dix onze douze")
+    | {"quinze": "15", "vingt": "20", "trente": "30", "quarante": "40", "cinquante": "50", "doublé": "2",
+       "triplé": "3"},
+    "es": _counted("dos tres cuatro cinco seis siete ocho nueve diez once doce")
+    | {"quince": "15", "veinte": "20", "treinta": "30", "cuarenta": "40", "cincuenta": "50", "duplicó": "2",
+       "triplicó": "3"},
 }  # fmt: skip
-_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_NUMBER_WORDS = _NUMBER_WORDS_BY_LANGUAGE["en"]
+_NUMBER_WORD_PATTERNS = {
+    language: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+    for language, words in _NUMBER_WORDS_BY_LANGUAGE.items()
+}
 
 # A capitalised word or run of words; a full stop ends it ("Series A. Kinetic" is two names).
 _NAME = r"[A-Z][\w&'-]*(?:\.\w+)*(?: [A-Z][\w&'-]*(?:\.\w+)*)*"
@@ -83,7 +111,13 @@ _RESULT = re.compile(
     re.IGNORECASE,
 )
 _PRICING = re.compile(
-    r"\b(?:our|the) (?:price|pricing|cost) (?:is|starts|of)\b"
+    # German, French, Spanish: a price, a cost per seat or month, something free, a discount.
+    r"\b(?:kostet|kosten (?:nur|lediglich|ab)|Preis(?:e|modell)? (?:liegt|liegen|beträgt|ab)"
+    r"|pro (?:Nutzer|Lizenz|Monat|Jahr|Seat)|kostenlos|gratis|Rabatt|Nachlass|Geld-zurück"
+    r"|coûte|coûtent|(?:notre |le )prix (?:est|de)|par (?:utilisateur|licence|mois|an)|gratuit\w*|remise|rabais"
+    r"|remboursé|cuesta|cuestan|(?:nuestro |el )precio (?:es|de)|por (?:usuario|licencia|mes|año)"
+    r"|descuento|rebaja|reembolso)\b"
+    r"|\b(?:our|the) (?:price|pricing|cost) (?:is|starts|of)\b"
     r"|\b(?:costs?|priced at) (?:only |just |less than |under |below |about |around )?(?:[$€£]|\d)"
     r"|\bstarts? (?:at|from) [$€£]?\d|\bplans? (?:start|starts|from)\b"
     r"|[$€£]\s?\d[\d,.]*k?\s?(?:/|per|a|an)\s?(?:seat|user|rep|licen[cs]e|month|mo|year|yr)\b|\bper (?:seat|user)\b"
@@ -95,8 +129,10 @@ _PRICING = re.compile(
     re.IGNORECASE,
 )
 _DISCOUNT = re.compile(
-    r"(\d{1,3})\s?(?:%|percent)\s?(?:off|discount|reduction)|discount of (\d{1,3})\s?(?:%|percent)"
-    r"|\b(half) (?:off|price)\b",
+    r"(\d{1,3})\s?(?:%|percent|Prozent|pour ?cent|por ?ciento)\s?(?:off|discount|reduction|Rabatt|Nachlass"
+    r"|Preisnachlass|Ermäßigung|de remise|de réduction|de rabais|de descuento|de rebaja)"
+    r"|(?:discount|Rabatt|Nachlass|remise|réduction|descuento|rebaja) (?:of|von|de|du) (\d{1,3})\s?(?:%|percent)"
+    r"|\b(half) (?:off|price)\b|\b(moitié) prix\b|\b(mitad) de precio\b|\b(halbe)n? Preis\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w$€£%]+(?:[.,'’]\w+)*")
@@ -124,7 +160,9 @@ class VerifyOutput(BaseModel):
 
 
 def _normalise_number(token: str) -> str:
-    return token.replace(",", "")
+    """One spelling per quantity, whatever the notation: "1,200", "1.200" and "1200"; "12,5" and "12.5"."""
+    value = number_value(token)
+    return token.replace(",", "") if value is None else format(value.normalize(), "f")
 
 
 def _link_spans(text: str) -> list[tuple[int, int, str]]:
@@ -179,12 +217,91 @@ def _quantities(text: str) -> list[re.Match]:
 
 
 def _numbers_in(text: str) -> set[str]:
+    """The quantities a draft's text states (a proposed meeting's time and length are none)."""
     return {_normalise_number(match.group(0)) for match in _quantities(text)}
 
 
-def _claim_numbers(text: str) -> set[str]:
-    """The quantities a statement makes, in digits or in words ("six", "doubled")."""
-    return _numbers_in(text) | {_NUMBER_WORDS[match.group(0).lower()] for match in _NUMBER_WORD.finditer(text)}
+def _source_numbers(text: str) -> set[str]:
+    """Every number a source holds, in digits or in words of any language: a source's "from 60 to 20
+    minutes" supports a draft's 20 even though its sentence mentions a meeting."""
+    numbers = {_normalise_number(match.group(0)) for match in _NUMBER.finditer(text)}
+    # "$28M" also holds 28000000, which a draft writes "twenty-eight million".
+    numbers |= {format(value.normalize(), "f") for _match, value in money_amounts(text)}
+    for language, pattern in _NUMBER_WORD_PATTERNS.items():
+        words = _NUMBER_WORDS_BY_LANGUAGE[language]
+        numbers |= {
+            words[match.group(0).lower()] for match in pattern.finditer(text) if match.group(0).lower() in words
+        }
+    return numbers
+
+
+_TENS_BY_LANGUAGE = {
+    language: {word: 10 * value for value, word in enumerate(words.split(), start=2)}
+    for language, words in {
+        "en": "twenty thirty forty fifty sixty seventy eighty ninety",
+        "de": "zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig",
+        "fr": "vingt trente quarante cinquante soixante",
+        "es": "veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa",
+    }.items()
+}
+_UNIT_WORDS = {
+    "en": "one two three four five six seven eight nine",
+    "de": "ein zwei drei vier fünf sechs sieben acht neun",
+    "fr": "un deux trois quatre cinq six sept huit neuf",
+    "es": "uno dos tres cuatro cinco seis siete ocho nueve",
+}
+_MULTIPLIERS = {
+    "hundred": 100, "thousand": 1000, "million": 10**6, "millions": 10**6, "billion": 10**9,
+    "hundert": 100, "tausend": 1000, "millionen": 10**6, "milliarden": 10**9,
+    "cent": 100, "mille": 1000, "milliard": 10**9, "milliards": 10**9,
+    "cien": 100, "mil": 1000, "millones": 10**6, "millón": 10**6,
+}  # fmt: skip
+
+
+def _compound_numbers(text: str, language: str) -> tuple[set[str], list[tuple[int, int]]]:
+    """Numbers written as compound words ("twenty-eight", "achtundzwanzig", "vingt-huit", "veintiocho",
+    "treinta y dos"), with a following multiplier ("twenty-two thousand"): their values and where they are,
+    so their parts ("twenty", "eight") are not read as numbers of their own."""
+    tens = _TENS_BY_LANGUAGE.get(language, {})
+    units = {word: value for value, word in enumerate(_UNIT_WORDS.get(language, "").split(), start=1)}
+    if not tens:
+        return set(), []
+    ten_words, unit_words = "|".join(tens), "|".join(units)
+    patterns = {
+        "en": rf"\b(?P<tens>{ten_words})[- ](?P<unit>{unit_words})\b",
+        "fr": rf"\b(?P<tens>{ten_words})-(?:et-)?(?P<unit>{unit_words})\b",
+        "es": rf"\b(?:(?P<tens>{ten_words}) y (?P<unit>{unit_words})|veinti(?P<veinti>{unit_words}))\b",
+        "de": rf"\b(?P<unit>{unit_words})(?:s)?und(?P<tens>{ten_words})\b",
+    }
+    multiplier = r"(?:\s+(?P<times>" + "|".join(_MULTIPLIERS) + r")\b)?"
+    values, spans = set(), []
+    for match in re.finditer(patterns[language] + multiplier, text, re.IGNORECASE):
+        groups = match.groupdict()
+        if groups.get("veinti"):
+            value = 20 + units[groups["veinti"].lower()]
+        else:
+            value = tens[groups["tens"].lower()] + units[groups["unit"].lower()]
+        times = _MULTIPLIERS[groups["times"].lower()] if groups.get("times") else 1
+        values.add(str(value * times))
+        spans.append(match.span())
+    return values, spans
+
+
+def _claim_numbers(text: str, language: str = "en") -> set[str]:
+    """The quantities a statement makes, in digits or in words of its language ("six", "sechs",
+    "twenty-eight", "doubled")."""
+    pattern = _NUMBER_WORD_PATTERNS.get(language, _NUMBER_WORD_PATTERNS["en"])
+    words = _NUMBER_WORDS_BY_LANGUAGE.get(language, _NUMBER_WORDS)
+    compounds, spans = _compound_numbers(text, language)
+    return (
+        _numbers_in(text)
+        | compounds
+        | {
+            words[match.group(0).lower()]
+            for match in pattern.finditer(text)
+            if match.group(0).lower() in words and not any(start <= match.start() < end for start, end in spans)
+        }
+    )
 
 
 def _shingles(text: str, *, person_neutral: bool = False) -> set[str]:
@@ -259,7 +376,7 @@ class _DraftUnderCheck:
         """The numbers in the text that no source cited by a claim stating them holds. Our offer's own
         text and the prospect's names ("3M", "Company 5") need no citation."""
         lead, claims = self.lead, self.claims
-        offer_numbers = _numbers_in(f"{self.offer_text} {lead.account.name} {lead.contact.first_name}")
+        offer_numbers = _source_numbers(f"{self.offer_text} {lead.account.name} {lead.contact.first_name}")
         uncited = []
         for match in _quantities(self.text):
             number = _normalise_number(match.group(0))
@@ -273,9 +390,23 @@ class _DraftUnderCheck:
                         source_texts.append(_signal_text(self.signals[source]))
                     elif source in self.proofs:
                         source_texts.append(self.proofs[source].text)
-            if not any(number in _numbers_in(source_text) for source_text in source_texts):
+            if not any(number in _source_numbers(source_text) for source_text in source_texts):
                 uncited.append(match)
         return uncited
+
+    @functools.cached_property
+    def usable_uncited_numbers(self) -> set[str]:
+        """The numbers of the lead's fresh signals the draft does not cite: stating one is true but
+        uncited (a follow-up's "Re:" subject restating the first email's news)."""
+        cited = {source for claim in self.claims for source in claim.sources}
+        return set().union(
+            set(),
+            *(
+                _source_numbers(_signal_text(signal))
+                for citation, signal in self.signals.items()
+                if citation not in cited and not self.is_stale(signal) and not first_instruction(_signal_text(signal))
+            ),
+        )
 
 
 def _bad_citations(draft: _DraftUnderCheck) -> list[Finding]:
@@ -325,15 +456,28 @@ def _bad_citations(draft: _DraftUnderCheck) -> list[Finding]:
 
 
 def _uncited_numbers(draft: _DraftUnderCheck) -> list[Finding]:
-    """Every number is in a source cited by a claim that states it (or in the offer)."""
-    return [
-        Finding(
-            kind="unsupported_number",
-            message=f"{match.group(0)} is not in any cited source.",
-            span=_sentence_around(draft.text, match.start(), match.end()),
-        )
-        for match in draft.uncited_quantities
-    ]
+    """Every number is in a source cited by a claim that states it (or in the offer). One that only an
+    uncited fresh signal of the lead holds is true: a warning, not a block."""
+    findings = []
+    for match in draft.uncited_quantities:
+        sentence = _sentence_around(draft.text, match.start(), match.end())
+        if _normalise_number(match.group(0)) in draft.usable_uncited_numbers:
+            findings.append(
+                Finding(
+                    kind="uncited_fact",
+                    message=f"{match.group(0)} is true to a signal of this lead the draft does not cite.",
+                    span=sentence,
+                    fact_type="number",
+                    severity="warn",
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    kind="unsupported_number", message=f"{match.group(0)} is not in any cited source.", span=sentence
+                )
+            )
+    return findings
 
 
 def _customers_not_in_the_proof_library(draft: _DraftUnderCheck) -> list[Finding]:
@@ -342,7 +486,10 @@ def _customers_not_in_the_proof_library(draft: _DraftUnderCheck) -> list[Finding
     public_customers = [
         proof.customer_name for proof in strategy.proof if proof.customer_name and proof.may_name_publicly
     ]
+    offer = strategy.offer
+    # The prospect's own names, and ours (the company in our signature and address is no customer).
     ours = [lead.account.name, lead.contact.first_name, lead.contact.last_name]
+    ours += re.findall(r"[A-Z][\w&'-]+", f"{offer.signature} {offer.postal_address} {offer.sender_name}")
     findings = []
     for match in _CUSTOMER_MENTION.finditer(draft.text):
         group = next(group for group in match.groups() if group)
@@ -394,6 +541,7 @@ def _claims_that_misquote_their_sources(draft: _DraftUnderCheck) -> list[Finding
     """A claim states only the quantities of what it cites ("tripled" where the fact says "doubled" fails);
     a number already reported as uncited in the text is not reported again."""
     already_reported = {_normalise_number(match.group(0)) for match in draft.uncited_quantities}
+    already_reported |= draft.usable_uncited_numbers
     findings = []
     for claim in draft.claims:
         cited = [
@@ -409,7 +557,8 @@ def _claims_that_misquote_their_sources(draft: _DraftUnderCheck) -> list[Finding
         ]
         if not texts:
             continue
-        missing = _claim_numbers(claim.text) - set().union(*(_claim_numbers(source_text) for source_text in texts))
+        language = draft.data.draft.language
+        missing = _claim_numbers(claim.text, language) - set().union(*(_source_numbers(text) for text in texts))
         cited_proofs = [source for source in cited if source in draft.proofs]
         if missing and cited_proofs:
             findings.append(
@@ -455,7 +604,8 @@ def _discounts_beyond_policy(draft: _DraftUnderCheck) -> list[Finding]:
     policy = draft.strategy.policy
     findings = []
     for match in _DISCOUNT.finditer(draft.text):
-        percent = 50 if match.group(3) else int(match.group(1) or match.group(2))
+        number = match.group(1) or match.group(2)
+        percent = int(number) if number else 50
         if percent > policy.max_discount_percent:
             findings.append(
                 Finding(
@@ -505,7 +655,9 @@ def _missing_postal_address(draft: _DraftUnderCheck) -> list[Finding]:
 
 
 def _instructions_in_signals(draft: _DraftUnderCheck) -> list[Finding]:
-    """Instruction-like text in the lead's signals is flagged: it was treated as data and never obeyed."""
+    """Instruction-like text in the lead's signals is flagged: it was treated as data and never obeyed.
+    It warns and does not block: the draft is judged by what it says (a draft doing what the text asked
+    is blocked by _followed_instructions), and the router keeps such a lead from going out unreviewed."""
     findings = []
     for signal in draft.lead.signals:
         span = find_instructions(f"{signal.title}\n{signal.text}")
@@ -517,6 +669,7 @@ def _instructions_in_signals(draft: _DraftUnderCheck) -> list[Finding]:
                     "treated as data and not followed.",
                     span=span,
                     source=signal.citation,
+                    severity="warn",
                 )
             )
     return findings
@@ -629,6 +782,91 @@ def _followed_instructions(draft: _DraftUnderCheck) -> list[Finding]:
     return findings
 
 
+def _sources_of(draft: _DraftUnderCheck) -> Sources:
+    """What the draft cites, and what it may say without citing: the recipient and account as on
+    file, our offer, sender, signature and address."""
+    cited = {source for claim in draft.claims for source in claim.sources}
+    signals = [draft.signals[source] for source in sorted(cited) if source in draft.signals]
+    proofs = [draft.proofs[source] for source in sorted(cited) if source in draft.proofs]
+    uncited = [
+        signal
+        for citation, signal in draft.signals.items()
+        if citation not in cited and not draft.is_stale(signal) and not first_instruction(_signal_text(signal))
+    ]
+    lead, offer = draft.lead, draft.strategy.offer
+    return Sources(
+        texts=tuple(_signal_text(signal) for signal in signals) + tuple(proof.text for proof in proofs),
+        context=(
+            lead.contact.first_name,
+            lead.contact.last_name,
+            lead.contact.title,
+            lead.account.name,
+            lead.account.domain.replace(".", " "),
+            lead.contact.email.partition("@")[0].replace(".", " "),
+            offer.value_proposition,
+            offer.call_to_action,
+            offer.sender_name,
+            offer.signature,
+            offer.postal_address,
+            # A customer the proof library lets us name may be named; what it achieved must be cited.
+            *(proof.customer_name for proof in draft.strategy.proof if proof.may_name_publicly),
+        ),
+        recipient_title=lead.contact.title,
+        signal_times=tuple((signal.occurred_at, signal.age_days) for signal in signals),
+        signal_kinds=frozenset(signal.kind for signal in signals),
+        uncited_texts=tuple(_signal_text(signal) for signal in uncited),
+        uncited_signal_times=tuple((signal.occurred_at, signal.age_days) for signal in uncited),
+        uncited_signal_kinds=frozenset(signal.kind for signal in uncited),
+    )
+
+
+_FACT_WORDS = {
+    "name": "The name", "person": "The person", "organisation": "The organisation", "product": "The product",
+    "amount": "The amount", "date": "The date", "title": "The title", "event": "The event", "award": "The award",
+    "referral": "The referral", "relationship": "The relationship",
+}  # fmt: skip
+
+
+def _ungrounded_facts(draft: _DraftUnderCheck) -> list[Finding]:
+    """Each sentence of subject and body states only facts a cited source or the allowed context
+    supports: names, amounts, dates, titles, events and relationships (see agents/team/grounding.py)."""
+    sources = _sources_of(draft)
+    findings, seen = [], set()
+    for sentence in _sentences(draft.text):
+        for fact in ungrounded_facts(sentence, sources, language=draft.data.draft.language):
+            key = (fact.type, fact.text.lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            what = _FACT_WORDS.get(fact.type, "The fact")
+            if fact.uncited:
+                findings.append(
+                    Finding(
+                        kind="uncited_fact",
+                        message=f"{what} {fact.text!r} is true to a signal of this lead the draft does not cite.",
+                        span=fact.text,
+                        fact_type=fact.type,
+                        severity="warn",
+                    )
+                )
+                continue
+            if fact.contradicted:
+                message = f"{what} {fact.text!r} contradicts the sources" + (
+                    f": {fact.detail}." if fact.detail else "."
+                )
+            else:
+                message = f"{what} {fact.text!r} is in no source the draft cites."
+            findings.append(
+                Finding(
+                    kind="contradicted_fact" if fact.contradicted else "unsupported_fact",
+                    message=message,
+                    span=fact.text,
+                    fact_type=fact.type,
+                )
+            )
+    return findings
+
+
 # Every rule the verifier applies without a model, in the order their findings are reported.
 _CHECKS: tuple[Callable[[_DraftUnderCheck], list[Finding]], ...] = (
     _bad_citations,
@@ -648,6 +886,7 @@ _CHECKS: tuple[Callable[[_DraftUnderCheck], list[Finding]], ...] = (
     _uncited_results,
     _stale_echoes,
     _followed_instructions,
+    _ungrounded_facts,
 )
 
 

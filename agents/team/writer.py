@@ -20,6 +20,7 @@ class Finding(BaseModel):
     message: str
     span: str = ""
     source: str = ""  # the citation involved, e.g. "signal:12"
+    fact_type: str = ""  # what kind of fact a grounding finding is about: number, amount, date, person, ...
     severity: str = "block"
 
 

@@ -1,0 +1,145 @@
+"""Claim-level grounding: each fact a sentence states rests on a source the draft cites or on what we
+may say without one (the recipient as on file, our own offer). A fact nobody supports blocks the draft
+with its span and its type; the same sentence with the supported fact passes."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from agents.evaluation.dataset import load_strategy
+from agents.team.context import AccountFacts, ContactFacts, Lead, SignalFact, StepFacts
+from agents.team.verifier import VerifyInput, verify_offline
+from agents.team.writer import Claim, WriteOutput
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+STRATEGY = load_strategy()
+
+
+def _signal(id, kind, title, text, age_days=5):
+    return SignalFact(
+        id=id, kind=kind, occurred_at=NOW - timedelta(days=age_days), age_days=age_days, source="test",
+        title=title, text=text,
+    )  # fmt: skip
+
+
+FUNDING = _signal(1, "funding", "Lumen Freight raised €18M", "Lumen Freight raised an €18M Series B led by Northzone.")
+JOB = _signal(
+    2, "job_change", "Mara Olsen joined Lumen Freight", "Mara Olsen joined Lumen Freight as VP Sales from Maersk."
+)
+HIRING = _signal(3, "hiring", "Lumen Freight is hiring 8 SDRs", "Lumen Freight posted 8 SDR roles in Hamburg.")
+
+
+def _lead(*signals, title="VP Sales", first_name="Mara"):
+    return Lead(
+        account=AccountFacts(name="Lumen Freight", domain="lumen-freight.example", industry="Logistics"),
+        contact=ContactFacts(first_name=first_name, last_name="Olsen", email="mara@lumen-freight.example", title=title),
+        signals=list(signals),
+        step=StepFacts(position=1, intent="intro"),
+    )
+
+
+def _verify(sentence, *sources, lead=None, subject="A thought for Lumen Freight", language="en", greeting="Hi Mara,"):
+    offer = STRATEGY.offer
+    call = "Would a 20-minute call next week be useful?"
+    body = f"{greeting}\n\n{sentence}\n\n{call}\n\n{offer.signature}\n{offer.postal_address}"
+    draft = WriteOutput(
+        subject=subject, body=body, claims=[Claim(text=sentence, sources=list(sources))], language=language
+    )
+    lead = lead or _lead(FUNDING, JOB, HIRING)
+    return verify_offline(VerifyInput(strategy=STRATEGY, lead=lead, draft=draft))
+
+
+def _blocking(output):
+    return [
+        (finding.kind, finding.fact_type, finding.span) for finding in output.findings if finding.severity == "block"
+    ]
+
+
+NAMED = {"name", "organisation", "person"}
+GROUNDING_KINDS = {"unsupported_fact", "contradicted_fact", "unsupported_number"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "fact_types", "span"),
+    [
+        ("Congrats on the €18M round led by Sequoia.", "signal:1", {"relationship"}, "Sequoia"),
+        ("Congrats on the €18M round with Sequoia.", "signal:1", NAMED, "Sequoia"),
+        ("Congrats on the €18M round led by Northzone.", "signal:1", None, None),
+        ("Congrats on joining Lumen Freight as COO.", "signal:2", {"title"}, "COO"),
+        ("Congrats on joining Lumen Freight as VP Sales.", "signal:2", None, None),
+        ("Great to see you join from DHL.", "signal:2", NAMED, "DHL"),
+        ("Great to see you join from Maersk.", "signal:2", None, None),
+        ("We count Siemens Logistics among our clients.", "offer", NAMED, "Siemens Logistics"),
+        ("Jonas Weber from your Hamburg team suggested I reach out.", "signal:3", {"referral"}, "suggested I"),
+        ("Jonas Weber from your Hamburg team suggested I reach out.", "signal:3", NAMED, "Jonas Weber"),
+        ("Congrats on winning the Logistics Innovation Award.", "signal:1", {"award"}, "Award"),
+        ("Congrats on the €18 billion Series B.", "signal:1", {"amount"}, "€18 billion"),
+        ("Congrats on the Series B you closed in March.", "signal:1", {"date"}, "March"),
+        ("Congrats on the Series B you closed in 2019.", "signal:1", {"date"}, "2019"),
+    ],
+)
+def test_a_fact_about_a_person_or_company_must_rest_on_a_cited_source(sentence, source, fact_types, span):
+    findings = _blocking(_verify(sentence, source))
+    if fact_types is None:
+        assert findings == []
+    else:
+        assert any(
+            found_type in fact_types and span.lower() in found_span.lower()
+            for _kind, found_type, found_span in findings
+        ), findings
+        assert {kind for kind, *_ in findings} <= GROUNDING_KINDS
+
+
+def test_a_title_said_of_the_recipient_that_differs_from_the_file_contradicts_it():
+    output = _verify("In your role as Head of Procurement, supplier follow-ups pile up.", "offer")
+    [finding] = [finding for finding in output.findings if finding.fact_type == "title"]
+    assert finding.kind == "contradicted_fact"
+    assert "VP Sales" in finding.message
+
+
+def test_the_subject_is_a_sentence_too_a_funding_subject_without_funding_blocks():
+    lead = _lead(HIRING)
+    output = _verify(
+        "With 8 SDR roles open, ramp time matters.", "signal:3", lead=lead, subject="After your funding news"
+    )
+    assert ("unsupported_fact", "event", "funding") in _blocking(output)
+    assert _blocking(_verify("With 8 SDR roles open, ramp time matters.", "signal:3", lead=lead)) == []
+
+
+def test_an_award_we_were_only_shortlisted_for_is_not_one_we_won():
+    finalist = _signal(4, "news", "Lumen Freight shortlisted", "Lumen Freight was a finalist for the Logistics Award.")
+    lead = _lead(finalist)
+    assert _blocking(_verify("Congrats on being a finalist for the Logistics Award.", "signal:4", lead=lead)) == []
+    findings = _blocking(_verify("Congrats on winning the Logistics Award.", "signal:4", lead=lead))
+    assert ("contradicted_fact", "award", "winning") in findings
+
+
+def test_a_true_fact_from_a_signal_the_draft_does_not_cite_warns_but_does_not_block():
+    output = _verify("Congrats on the Series B led by Northzone.", "offer")
+    assert output.passed
+    assert any(finding.kind == "uncited_fact" and finding.severity == "warn" for finding in output.findings)
+
+
+def test_a_german_draft_capitalises_its_nouns_without_turning_them_into_names():
+    sentence = (
+        "Herzlichen Glückwunsch zur Finanzierungsrunde über 18 Mio. Euro, angeführt von Northzone – mit acht "
+        "neuen Stellen im Vertrieb in Hamburg wird die Einarbeitung schnell zum Engpass."
+    )
+    output = _verify(sentence, "signal:1", language="de", greeting="Guten Tag Frau Olsen,")
+    assert _blocking(output) == [], output.findings
+    wrong = sentence.replace("Northzone", "Kinnevik")
+    assert any(span == "Kinnevik" for _kind, _type, span in _blocking(_verify(wrong, "signal:1", language="de")))
+
+
+def test_french_and_spanish_drafts_get_the_same_checks():
+    french = "Félicitations pour la levée de 18 M€ menée par Northzone."
+    assert _blocking(_verify(french, "signal:1", language="fr", greeting="Bonjour Madame Olsen,")) == []
+    assert _blocking(_verify(french.replace("Northzone", "Partech"), "signal:1", language="fr"))
+    spanish = "Enhorabuena por la ronda de 18 millones de euros liderada por Northzone."
+    assert _blocking(_verify(spanish, "signal:1", language="es", greeting="Hola Mara,")) == []
+    assert _blocking(_verify(spanish.replace("18 millones", "180 millones"), "signal:1", language="es"))
+
+
+def test_numbers_are_read_in_the_drafts_own_notation():
+    german = "Mit acht offenen Stellen und 18,0 Mio. € im Rücken zählt jede Woche."
+    assert _blocking(_verify(german, "signal:1", "signal:3", language="de", greeting="Guten Tag Frau Olsen,")) == []
