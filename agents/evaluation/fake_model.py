@@ -1,9 +1,10 @@
 """A stand-in model for benchmarks and tests: the local fake Messages API, answering like the offline agents.
 
 The fake server only sees HTTP requests, so `offline_answer(body)` reads back what the agent sent (the
-prompt names the agent; the strategy and the lead travel as JSON in delimited blocks; the research brief,
-the draft and the verifier's findings in the instructions) and answers with the offline handler's
-output: schema-valid JSON with real decisions, so a benchmark over HTTP does the same work as offline.
+prompt names the agent; the strategy, the lead and the verifier's sentences travel as JSON in delimited
+blocks; the research brief and the verifier's findings in the instructions) and answers with the offline
+handler's output: schema-valid JSON with real decisions, so a benchmark over HTTP does the same work as
+offline.
 
     with fake_messages_api(latency_ms=300) as base_url:   # a separate process, so it costs the caller no CPU
         ...  # point an AnthropicProvider at base_url
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import subprocess
@@ -27,16 +29,15 @@ from typing import Any
 # The fake server lives with the tests that drive the SDK against it; the benchmark reuses it as is.
 from agents.llm.tests.fake_anthropic import FakeAnthropic
 from agents.team.context import Lead, Strategy
+from agents.team.model_check import SentenceCheckOutput, SentenceVerdict
 from agents.team.prompts import load_prompt
 from agents.team.qualify import QualifyInput, qualify_offline
 from agents.team.research import ResearchInput, ResearchOutput, research_offline
-from agents.team.verifier import VerifyInput, verify_offline
-from agents.team.writer import Finding, WriteInput, WriteOutput, write_offline
+from agents.team.writer import Finding, WriteInput, write_offline
 
 AGENTS = ("research", "qualify", "write", "verify")
 _LINE_AFTER = {
     "research": re.compile(r"^Research brief:\n(.+)$", re.MULTILINE),
-    "draft": re.compile(r"^Draft:\n(.+)$", re.MULTILINE),
 }
 _FINDINGS = re.compile(r"^Verifier findings to fix:\n((?:\{.*\}\n?)+)", re.MULTILINE)
 _PERSON_ASKS = re.compile(r"^A person asks \(.*?\): (.*)$", re.MULTILINE)
@@ -65,7 +66,16 @@ def offline_answer(body: dict[str, Any]) -> dict[str, Any]:
     strategy = Strategy.model_validate_json(_between(body["system"][1]["text"], "<strategy>", "</strategy>"))
     content = body["messages"][0]["content"]
     data_block, instructions = content[0]["text"], content[1]["text"] if len(content) > 1 else ""
-    lead = Lead.model_validate_json(data_block[data_block.index("{") : data_block.rindex("}") + 1])
+    data_json = data_block[data_block.index("{") : data_block.rindex("}") + 1]
+    if agent == "verify":
+        # The sentence check: offline every sentence is supported (the rules are the whole verification).
+        sentences = json.loads(data_json)["sentences"]
+        verdicts = [
+            SentenceVerdict(index=sentence["index"], verdict="supported", span="", fact_type="", reason="")
+            for sentence in sentences
+        ]
+        return SentenceCheckOutput(sentences=verdicts).model_dump(mode="json")
+    lead = Lead.model_validate_json(data_json)
 
     def research_brief() -> ResearchOutput:
         return ResearchOutput.model_validate_json(_LINE_AFTER["research"].search(instructions).group(1))
@@ -87,8 +97,7 @@ def offline_answer(body: dict[str, Any]) -> dict[str, Any]:
             )
         )
     else:
-        draft = WriteOutput.model_validate_json(_LINE_AFTER["draft"].search(instructions).group(1))
-        output = verify_offline(VerifyInput(strategy=strategy, lead=lead, draft=draft))
+        raise UnknownRequest(f"no offline answer for agent {agent!r}")
     return output.model_dump(mode="json")
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field
 
 from agents.llm import register_offline_handler
-from agents.team.base import AgentCall, ask_model
+from agents.team.base import AgentCall
 from agents.team.context import Lead, ProofFact, SignalFact, Strategy
 from agents.team.grounding import Sources, money_amounts, number_value, ungrounded_facts
 from agents.team.injection import find_instructions, first_instruction
@@ -929,34 +929,31 @@ register_offline_handler("verify", verify_offline)
 
 
 def verify(data: VerifyInput, *, provider, budget=None) -> tuple[VerifyOutput, AgentCall]:
-    """Deterministic checks always decide; a model adds what rules cannot see."""
+    """Deterministic findings decide when they fire; the model check can only add findings, never
+    remove or downgrade one. The call returned carries the merged verification as its output (what
+    the verify step records) and the model call's cost and usage."""
+    # model_check builds on VerifyInput, so importing it at the top of this module would be a cycle.
+    from agents.team.model_check import model_check, rules_only_call
+
     rules = verify_offline(data)
-    call = ask_model(
-        agent="verify",
-        strategy=data.strategy,
-        lead=data.lead,
-        instructions=(
-            "Draft:\n"
-            + data.draft.model_dump_json()
-            + "\nDeterministic findings:\n"
-            + "\n".join(finding.model_dump_json() for finding in rules.findings)
-        ),
-        output_schema=VerifyOutput,
-        offline_input=data,
-        provider=provider,
-        budget=budget,
-    )
-    model_output: VerifyOutput = call.output
+    model_findings, call = model_check(data, provider=provider, budget=budget)
     seen = {(finding.kind, finding.span) for finding in rules.findings}
-    extra = [finding for finding in model_output.findings if (finding.kind, finding.span) not in seen]
-    findings = rules.findings + extra
+    added = []
+    for finding in model_findings:
+        if (finding.kind, finding.span) not in seen:
+            seen.add((finding.kind, finding.span))
+            added.append(finding)
+    findings = rules.findings + added
     blocking = [finding for finding in findings if is_blocking(finding)]
     merged = VerifyOutput(
         passed=not blocking,
         findings=findings,
-        confidence=min(rules.confidence, model_output.confidence) if findings else model_output.confidence,
+        # Each finding the rules missed and the model found makes the rules' confidence less deserved.
+        confidence=round(max(0.3, rules.confidence - 0.1 * len(added)), 2) if added else rules.confidence,
     )
-    return merged, call
+    if call is None:  # nothing of the draft's own to ask about: the rules were the whole check
+        return merged, rules_only_call(merged)
+    return merged, AgentCall(output=merged, result=call.result, prompt_version=call.prompt_version)
 
 
 def claims_from_edit(original: WriteOutput, body: str) -> list[Claim]:

@@ -11,18 +11,19 @@ from agents.tests.factories import make_lead
 pytestmark = pytest.mark.django_db
 
 
-def _agent_of(body) -> str:
+# The task of a request, from its prompt: the verifier's model call is its sentence check.
+TASK_OF_PROMPT = {
+    "You are the research agent": "research",
+    "You are the qualification agent": "qualify",
+    "You are the writing agent": "write",
+    "You are the verification agent": "verify_sentences",
+}
+
+
+def _task_of(body) -> str:
     system = body["system"]
     first = system[0]["text"] if isinstance(system, list) else system
-    return {
-        "You are the research agent": "research",
-        "You are the qualification agent": "qualify",
-        "You are the writing agent": "write",
-        "You are the verification agent": "verify",
-    }[next(prefix for prefix in (
-        "You are the research agent", "You are the qualification agent",
-        "You are the writing agent", "You are the verification agent",
-    ) if first.startswith(prefix))]  # fmt: skip
+    return next(task for prefix, task in TASK_OF_PROMPT.items() if first.startswith(prefix))
 
 
 def test_a_lead_runs_through_the_real_sdk_with_usage_and_cost_recorded(personas, anthropic_provider, fake_anthropic):
@@ -36,9 +37,7 @@ def test_a_lead_runs_through_the_real_sdk_with_usage_and_cost_recorded(personas,
         return original(request, budget=budget)
 
     anthropic_provider.complete = complete
-    fake_anthropic.responder = lambda body: _registry[_agent_of(body)](captured[_agent_of(body)]).model_dump(
-        mode="json"
-    )
+    fake_anthropic.responder = lambda body: _registry[_task_of(body)](captured[_task_of(body)]).model_dump(mode="json")
     run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
     assert run.outcome == AgentRun.Outcome.QUEUED, run.error
     steps = AgentStep.objects.filter(run=run).exclude(agent="route")
@@ -47,10 +46,11 @@ def test_a_lead_runs_through_the_real_sdk_with_usage_and_cost_recorded(personas,
         assert step.provider == "anthropic"
         assert step.input_tokens > 0 and step.output_tokens > 0
         assert step.cost_usd > 0 and step.request_id
-    # The stable prefix (prompt + strategy) is marked for caching on every call.
+    # The stable prefix (prompt + strategy) is marked for caching on every call; what is particular to
+    # the lead follows in a delimited data block (the verifier's holds the draft's sentences).
     for request in fake_anthropic.message_requests:
         assert request.body["system"][-1]["cache_control"] == {"type": "ephemeral"}
-        assert "<lead_data>" in request.body["messages"][0]["content"][0]["text"]
+        assert request.body["messages"][0]["content"][0]["text"].startswith(("<lead_data>", "<draft_sentences>"))
     assert OutboundMessage.objects.filter(contact=lead.contact).exists()
 
 
