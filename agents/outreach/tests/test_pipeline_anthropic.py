@@ -26,18 +26,28 @@ def _task_of(body) -> str:
     return next(task for prefix, task in TASK_OF_PROMPT.items() if first.startswith(prefix))
 
 
-def test_a_lead_runs_through_the_real_sdk_with_usage_and_cost_recorded(personas, anthropic_provider, fake_anthropic):
-    lead = make_lead(workspace=personas.workspace, autonomy="autonomous", confidence_threshold=0.5)
-    # The fake replays the offline agents' answers; it sees the same inputs through the request.
+def _replay_offline_agents(provider, fake, *, answer_for=None) -> None:
+    """The fake answers each request as the offline agent would (it sees the same input through the
+    request), or with `answer_for(task, offline_answer)` when given."""
     captured = {}
-    original = anthropic_provider.complete
+    original = provider.complete
 
     def complete(request, *, budget=None):
         captured[request.task] = request.offline_input
         return original(request, budget=budget)
 
-    anthropic_provider.complete = complete
-    fake_anthropic.responder = lambda body: _registry[_task_of(body)](captured[_task_of(body)]).model_dump(mode="json")
+    def respond(body):
+        task = _task_of(body)
+        answer = _registry[task](captured[task]).model_dump(mode="json")
+        return answer_for(task, answer) if answer_for else answer
+
+    provider.complete = complete
+    fake.responder = respond
+
+
+def test_a_lead_runs_through_the_real_sdk_with_usage_and_cost_recorded(personas, anthropic_provider, fake_anthropic):
+    lead = make_lead(workspace=personas.workspace, autonomy="autonomous", confidence_threshold=0.5)
+    _replay_offline_agents(anthropic_provider, fake_anthropic)
     run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
     assert run.outcome == AgentRun.Outcome.QUEUED, run.error
     steps = AgentStep.objects.filter(run=run).exclude(agent="route")
@@ -85,3 +95,49 @@ def test_past_the_monthly_budget_agents_stop_and_one_exception_says_why(personas
     assert fake_anthropic.message_requests == []
     handoff = Handoff.objects.get(kind=Handoff.Kind.EXCEPTION)
     assert "model budget" in handoff.reason and "is spent" in handoff.reason
+
+
+def test_a_sentence_the_model_finds_unsupported_blocks_the_draft_and_the_verify_step_records_it(
+    personas, anthropic_provider, fake_anthropic
+):
+    lead = make_lead(workspace=personas.workspace, autonomy="autonomous", confidence_threshold=0.5)
+
+    def subject_unsupported(task, answer):
+        if task == "verify_sentences":  # the subject is sentence 0
+            answer["sentences"][0].update(verdict="unsupported", fact_type="event", reason="No source says so.")
+        return answer
+
+    _replay_offline_agents(anthropic_provider, fake_anthropic, answer_for=subject_unsupported)
+    run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
+
+    assert run.outcome != AgentRun.Outcome.QUEUED
+    assert not OutboundMessage.objects.filter(contact=lead.contact).exists()
+    subject = run.draft["subject"]
+    assert {"kind": "unsupported_fact", "span": subject, "fact_type": "event"}.items() <= next(
+        finding for finding in run.verification["findings"] if finding["kind"] == "unsupported_fact"
+    ).items()
+    # The verify steps (the draft and its one rewrite) record the merged findings and the model's cost.
+    verify_steps = AgentStep.objects.filter(run=run, agent="verify")
+    assert verify_steps.count() == 2
+    for step in verify_steps:
+        assert step.decision == "fail" and step.provider == "anthropic" and step.cost_usd > 0
+        assert "unsupported_fact" in [finding["kind"] for finding in step.output["findings"]]
+
+
+def test_a_failed_sentence_check_lands_in_the_inbox_as_an_exception_with_the_verify_step_recorded(
+    personas, anthropic_provider, fake_anthropic
+):
+    lead = make_lead(workspace=personas.workspace, autonomy="autonomous", confidence_threshold=0.5)
+
+    def invalid_verdicts(task, answer):
+        return {"sentences": [{"index": 0, "verdict": "fine"}]} if task == "verify_sentences" else answer
+
+    _replay_offline_agents(anthropic_provider, fake_anthropic, answer_for=invalid_verdicts)
+    run = lead_pipeline_run(run_id=lead.run.pk, provider=anthropic_provider)
+
+    handoff = Handoff.objects.get(run=run)
+    assert handoff.kind == Handoff.Kind.EXCEPTION and "LLMInvalidOutput" in handoff.reason
+    assert run.outcome == AgentRun.Outcome.EXCEPTION and run.verification is None
+    failed_step = AgentStep.objects.get(run=run, agent="verify")
+    assert "LLMInvalidOutput" in failed_step.error and failed_step.cost_usd > 0
+    assert not OutboundMessage.objects.filter(contact=lead.contact).exists()
