@@ -778,7 +778,12 @@ def _wrong_leaders(sentence: str, sources: Sources) -> list[Fact]:
 # All together ----------------------------------------------------------------------------------------
 
 
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
 def _facts(sentence: str, sources: Sources, language: str) -> list[Fact]:
+    # A link states nothing the checks read (the link checks see it), and ends what stands before it.
+    sentence = _LINK.sub(lambda match: "." + " " * (len(match.group(0)) - 1), sentence)
     facts = _events(sentence, sources) + _titles(sentence, sources) + _dates(sentence, sources)
     facts += _wrong_amounts(sentence, sources) + _wrong_leaders(sentence, sources)
     covered = [fact.text for fact in facts]
