@@ -19,6 +19,7 @@ from agents.llm import BudgetExhausted, LLMError, get_provider
 from agents.models import AgentRun, Handoff, TakeOver
 from agents.outreach.budget import WorkspaceBudget
 from agents.outreach.lead_facts import lead_of_run, strategy_for, verify_input_for
+from agents.outreach.quarantine import quarantine_report
 from agents.outreach.writer_examples import writer_examples
 from agents.team import qualify as qualify_agent
 from agents.team import research as research_agent
@@ -116,13 +117,9 @@ def _exception_handoff(run: AgentRun, reason: str) -> None:
 def _advance(run: AgentRun, tools: PipelineTools, strategy: Strategy) -> None:
     lead = lead_of_run(run, tools.now)
     agent_kwargs = {"provider": tools.provider, "budget": tools.budget}
+    # Withheld data is reported before any agent runs: a person hears of it even if a later stage fails.
+    quarantine_report(run=run, lead=lead)
 
-    if run.inbound_message_id is not None and run.qualification is None:
-        # An answer to a reply: the prospect already engaged, so the lead stands qualified.
-        run.qualification = qualify_agent.QualifyOutput(
-            fit_score=100, intent_score=100, reasons=["The prospect replied."], verdict="qualified", confidence=1
-        ).model_dump(mode="json")
-        run.save(update_fields=["qualification", "updated_at"])
     if run.brief is None:
         data = research_agent.ResearchInput(strategy=strategy, lead=lead)
         call = _call(run, "research", data, lambda: research_agent.research(data, **agent_kwargs))
@@ -130,7 +127,10 @@ def _advance(run: AgentRun, tools: PipelineTools, strategy: Strategy) -> None:
                     decision=f"chose {len(call.output.chosen_signal_ids)} signals")  # fmt: skip
         run.brief = call.output.model_dump(mode="json")
         run.save(update_fields=["brief", "updated_at"])
-    research_output = research_agent.ResearchOutput.model_validate(run.brief)
+    # An answer run starts from an earlier run's brief, which may predate the quarantine of a signal.
+    research_output = research_agent.without_withheld_signals(
+        research_agent.ResearchOutput.model_validate(run.brief), lead
+    )
 
     if run.qualification is None:
         data = qualify_agent.QualifyInput(strategy=strategy, lead=lead, research=research_output)
@@ -141,7 +141,9 @@ def _advance(run: AgentRun, tools: PipelineTools, strategy: Strategy) -> None:
         run.save(update_fields=["qualification", "updated_at"])
     qualification = qualify_agent.QualifyOutput.model_validate(run.qualification)
 
-    if qualification.verdict == "disqualified":
+    # A lead that does not qualify is dropped unwritten; a prospect who replied still gets an answer
+    # drafted, which a person decides on.
+    if qualification.verdict == "disqualified" and run.inbound_message_id is None:
         _route(run, RouteInput(strategy=strategy, lead=lead, qualification=qualification))
         return
 

@@ -42,7 +42,8 @@ def matched_escalation_rule(rules: list[str], text: str) -> str | None:
 def route(data: RouteInput) -> RouteOutput:
     qualification, verification = data.qualification, data.verification
     campaign, account = data.strategy.campaign, data.lead.account
-    if qualification.verdict == "disqualified":
+    answering = data.lead.step.intent == "answer"
+    if qualification.verdict == "disqualified" and not answering:
         return RouteOutput(
             decision="drop", reason="Not contacted: " + " ".join(qualification.reasons[:2]), confidence=1
         )
@@ -81,6 +82,23 @@ def route(data: RouteInput) -> RouteOutput:
     if rule:
         return RouteOutput(
             decision="escalation", reason=f"The policy sends this to a person: {rule!r}.", confidence=confidence
+        )
+    if data.lead.quarantined:
+        withheld = "; ".join(item.label for item in data.lead.quarantined)
+        return RouteOutput(
+            decision="review",
+            reason=f"Part of this lead's data was withheld for holding instruction-like text ({withheld}): "
+            "a person reviews every email to it.",
+            confidence=confidence,
+        )
+    if answering and qualification.verdict == "disqualified":
+        # The prospect wrote to us: never dropped silently, a person decides whether to answer.
+        return RouteOutput(
+            decision="review",
+            reason="The prospect replied, but the lead does not qualify ("
+            + "; ".join(qualification.reasons[:2])
+            + "): a person decides whether to answer.",
+            confidence=confidence,
         )
     if qualification.verdict == "needs_person":
         return RouteOutput(

@@ -156,6 +156,8 @@ def write_offline(data: WriteInput) -> WriteOutput:
 
     kind = chosen[0].kind if chosen else ""
     subject = SUBJECTS.get(kind, "Idea for {account}'s sales team").format(account=lead.account.name)
+    if not lead.account.name:  # withheld: a subject names no company rather than an empty one
+        subject = "An idea for your sales team"
     if intent == "follow_up":
         subject = "Re: " + subject
     elif intent == "break_up":
