@@ -208,7 +208,8 @@ def _not_now_until(text: str, today: date) -> date | None:
 
 def classify_offline(data: ClassifyInput) -> ClassifyOutput:
     text = f"{data.subject}\n{data.text}" if data.subject and not data.subject.lower().startswith("re:") else data.text
-    injection = find_instructions(data.text) or ""
+    # The subject is the prospect's text too.
+    injection = find_instructions(f"{data.subject}\n{data.text}") or ""
     if data.bounce:
         return ClassifyOutput(category="bounce", confidence=0.99, span="delivery status notification")
     if data.auto_reply:
@@ -284,5 +285,5 @@ def classify(data: ClassifyInput, *, provider: Provider, budget=None):
     output: ClassifyOutput = result.output
     # The rules see injection regardless of what a model says.
     if not output.injection_span:
-        output.injection_span = find_instructions(data.text) or ""
+        output.injection_span = find_instructions(f"{data.subject}\n{data.text}") or ""
     return AgentCall(output=output, result=result, prompt_version=prompt.version)

@@ -7,6 +7,7 @@ verified and routed like any draft; referrals become new contacts a person revie
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -325,19 +326,24 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
 
     cancelled = _stop_sequence(contact, thread)
     if output.injection_span:
+        # Nothing a flagged reply asks for is done (no answer, meeting, referral, forward or cc, no
+        # qualification, nobody else unsubscribed): a person reads it. Only the sender's own request to
+        # hear no more is honoured, for the sender alone.
+        own_unsubscribe = category == "unsubscribe" and asks_to_unsubscribe_the_sender(inbound.text, contact.email)
         handoff_open(
             run=None,
             workspace_id=workspace_id,
             kind=Handoff.Kind.REPLY_REVIEW,
             reason=f"The reply contains instructions to the agents ({output.injection_span!r}); they were not "
-            "followed. A person decides how to answer.",
+            "followed. A person decides how to answer."
+            + (" The sender was unsubscribed, as they asked." if own_unsubscribe else ""),
             proposal=_proposal(inbound, output),
             campaign_id=campaign_id,
             contact_id=contact.pk,
             dedupe_key=f"inbound:{inbound.pk}",
         )
-        if category != "unsubscribe":
-            return "Flagged: instruction-like text; a person answers."
+        if not own_unsubscribe:
+            return "Flagged: instruction-like text; nothing it asks was done; a person answers."
     if category == "unsubscribe":
         contact_unsubscribe(
             target=UnsubscribeTarget(workspace=inbound.workspace, contact=contact, message_pk=None), via="reply"
@@ -377,6 +383,32 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
         dedupe_key=f"inbound:{inbound.pk}",
     )
     return "Handed to a person."
+
+
+# "Unsubscribe me", "remove me", "take me off", "don't email me", "abmelden", "désinscrire"…: a person asks
+# for themselves.
+_OWN_UNSUBSCRIBE = re.compile(
+    r"\b(?:unsubscribe|remove|take|opt)\s+me\b|\bme (?:off|out)\b|(?:email|contact|write to|mail) me\b"
+    r"|\bno more (?:emails|messages)\b|\bmich\b|\bmoi\b|\bme\s+(?:d[ée]sabonner|d[ée]sinscrire|contactez)"
+    r"|\bdarme\b|\bno me\b|\beliminarme\b|\bborrarme\b",
+    re.IGNORECASE,
+)
+# Someone other than the sender: another address, a colleague, a team.
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:colleagues?|co-?workers?|team|everyone|everybody|all of us|boss|manager|ceo|cfo|cto|him|her|them"
+    r"|kolleg(?:e|in|en)|coll[èe]gues?|[ée]quipe|colegas?|equipo)\b",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def asks_to_unsubscribe_the_sender(text: str, sender: str) -> bool:
+    """Whether an unsubscribe request is the sender's for themselves: said in the first person, or naming
+    nobody else (no other address, no colleague). A request for someone else unsubscribes nobody."""
+    if _OWN_UNSUBSCRIBE.search(text or ""):
+        return True
+    others = {address.lower().rstrip(".") for address in _ADDRESS.findall(text or "")} - {sender.lower()}
+    return not others and not _SOMEONE_ELSE.search(text or "")
 
 
 def _proposal(inbound: InboundMessage, output: ClassifyOutput) -> dict:

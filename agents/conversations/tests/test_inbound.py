@@ -1,6 +1,5 @@
 """Replies come back into salesops and are understood; nothing that arrives is lost or doubled."""
 
-import hashlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -10,74 +9,13 @@ from django.test import Client
 from django.urls import reverse
 
 from agents.conversations.models import InboundMessage
-from agents.delivery.models import EmailThread, OutboundMessage, Suppression
+from agents.delivery.models import OutboundMessage, Suppression
 from agents.models import Handoff
-from agents.tests.factories import make_lead
 from campaigns.models import Contact
 from salesops.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).parent / "corpus"
-SECRET = "inb_test-secret-for-the-inbound-endpoint"
-
-
-@pytest.fixture
-def inbound(personas, django_capture_on_commit_callbacks):
-    """Post a raw message as a mail relay would, and run what it enqueues."""
-    personas.workspace.inbound_secret_hash = hashlib.sha256(SECRET.encode()).hexdigest()
-    personas.workspace.save()
-
-    def post(raw: bytes, secret: str = SECRET):
-        with django_capture_on_commit_callbacks(execute=True):
-            return personas.client_for(None).post(
-                reverse("conversations:inbound_mime"),
-                raw,
-                content_type="message/rfc822",
-                headers={"Authorization": f"Bearer {secret}"},
-            )
-
-    return post
-
-
-@pytest.fixture
-def sent_thread(personas):
-    """A contact who got our first email, in a thread with a reply token."""
-    from agents.delivery.models import Mailbox
-
-    lead = make_lead(workspace=personas.workspace)
-    contact = lead.contact
-    contact.email = "jane.doe@acme-robotics.example"
-    contact.first_name = "Jane"
-    contact.save()
-    mailbox = Mailbox.objects.create(
-        workspace=personas.workspace, from_name="Sam Keller", from_address="sam@demo-sales.example"
-    )
-    thread = EmailThread.objects.create(
-        workspace=personas.workspace, campaign=lead.campaign, contact=contact, mailbox=mailbox, reply_token="t8f3k2"
-    )
-    sent = OutboundMessage.objects.create(
-        workspace=personas.workspace,
-        campaign=lead.campaign,
-        contact=contact,
-        thread=thread,
-        mailbox=mailbox,
-        subject="After the funding news",
-        body_text="Hi Jane",
-        idempotency_key="first",
-        message_id="<out-1001@demo-sales.example>",
-        status=OutboundMessage.Status.SENT,
-    )
-    follow_up = OutboundMessage.objects.create(
-        workspace=personas.workspace,
-        campaign=lead.campaign,
-        contact=contact,
-        thread=thread,
-        subject="Re: After the funding news",
-        body_text="Following up",
-        idempotency_key="second",
-        step_position=2,
-    )
-    return thread, sent, follow_up
 
 
 def _raw(name: str, **replace: str) -> bytes:
