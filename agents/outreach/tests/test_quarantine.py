@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from agents import decisions
@@ -13,7 +14,7 @@ from agents.delivery.models import OutboundMessage
 from agents.models import AgentRun, AgentStep, Handoff
 from agents.outreach.pipeline import lead_pipeline_run
 from agents.tests.factories import make_lead
-from campaigns.models import Contact
+from campaigns.models import Contact, Signal
 from campaigns.tests.factories import make_campaign, make_signal
 from salesops.models import AuditEvent
 
@@ -173,3 +174,19 @@ def test_a_lead_without_hostile_data_records_no_quarantine_step(personas):
     assert not AgentStep.objects.filter(run=run, agent="quarantine").exists()
     assert not _exceptions().exists()
 
+
+def test_the_demo_shows_a_quarantined_signal_whose_lead_still_gets_a_reviewed_draft(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", force=True)
+    ticket = Signal.objects.get(external_id="demo-quarantined-ticket")
+    exception = Handoff.objects.get(kind=Handoff.Kind.EXCEPTION, dedupe_key=f"quarantine:signal:{ticket.pk}")
+    assert exception.reason.startswith(f"Signal {ticket.pk} (support ticket) 'CSV export stops at 10,000 rows'")
+    assert exception.proposal["quarantined"]["span"].lower().startswith("note to the ai")
+    assert Handoff.objects.filter(kind=Handoff.Kind.EXCEPTION, reason__contains=f"Signal {ticket.pk} ").count() == 1
+    review = Handoff.objects.get(kind=Handoff.Kind.DRAFT_REVIEW, contact__account=ticket.account, status="open")
+    assert f"Signal {ticket.pk} (support ticket)" in review.reason
+    draft = review.proposal["draft"]
+    assert review.proposal["verification"]["passed"] and draft["claims"]
+    assert "40%" not in draft["body"] and "evil.example" not in draft["body"]
+    assert ticket.pk not in review.proposal["brief"]["chosen_signal_ids"]
+    assert not OutboundMessage.objects.filter(contact__account=ticket.account).exists()
