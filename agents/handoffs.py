@@ -80,7 +80,8 @@ def handoff_open(
     contact_id: int | None = None,
     dedupe_key: str = "",
 ) -> Handoff | None:
-    """Open a handoff (once per dedupe key) and audit it. None when an open one already exists."""
+    """Open a handoff (once per dedupe key) and audit it. None when one with the key already exists, open
+    or resolved: the key is unique per workspace over every handoff, so a resolved one is not reopened."""
     allowed = DRAFT_ACTIONS if kind in (Handoff.Kind.DRAFT_REVIEW, Handoff.Kind.ESCALATION) else EXCEPTION_ACTIONS
     try:
         with transaction.atomic():
