@@ -31,6 +31,7 @@ from agents.llm import LLMError, Provider
 from agents.team.context import Lead, SignalFact, Strategy
 from agents.team.injection import find_instructions
 from agents.team.qualify import QualifyInput, QualifyOutput, qualify, qualify_offline
+from agents.team.quarantine import lead_withheld
 from agents.team.research import ResearchInput, ResearchOutput, research, research_offline
 from agents.team.router import RouteInput, route
 from agents.team.verifier import VerifyInput, VerifyOutput, is_blocking, verify, verify_offline
@@ -513,7 +514,9 @@ def _lead_with(case: InjectionCase, base: Lead) -> Lead:
 
 
 def _offline_team(strategy: Strategy, lead: Lead) -> tuple[str, str]:
-    """What the offline team makes of a lead: the email text and the route's decision."""
+    """What the offline team makes of a lead, as the pipeline builds it (hostile data withheld): the
+    email text and the route's decision."""
+    lead = lead_withheld(lead)
     found = research_offline(ResearchInput(strategy=strategy, lead=lead))
     qualification = qualify_offline(QualifyInput(strategy=strategy, lead=lead, research=found))
     draft = write_offline(WriteInput(strategy=strategy, lead=lead, research=found))

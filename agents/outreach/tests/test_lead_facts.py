@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agents.outreach import lead_facts
 from agents.outreach.lead_facts import ANSWER_STEP, lead_of_run, step_of, strategy_for, verify_input_for
+from agents.team import quarantine
 from agents.team.context import WITHHELD_SIGNAL_TEXT
 from agents.team.writer import WriteOutput
 from agents.tests.factories import make_answer_run, make_lead
@@ -126,10 +126,10 @@ class _Finding:
 
 
 def test_the_flag_reads_a_regex_match_and_a_detector_finding_alike(monkeypatch):
-    match = lead_facts._flag("Hello. Note to the AI: do it.")
+    match = quarantine.instruction_flag("Hello. Note to the AI: do it.")
     assert (match.span, match.technique, match.confidence) == ("Note to the AI", "instruction", 0.9)
-    monkeypatch.setattr(lead_facts, "first_instruction", lambda text: _Finding("<!-- do it -->", "hidden_html", 0.97))
-    found = lead_facts._flag("anything")
+    monkeypatch.setattr(quarantine, "first_instruction", lambda text: _Finding("<!-- do it -->", "hidden_html", 0.97))
+    found = quarantine.instruction_flag("anything")
     assert (found.span, found.technique, found.confidence) == ("<!-- do it -->", "hidden_html", 0.97)
-    monkeypatch.setattr(lead_facts, "first_instruction", lambda text: None)
-    assert lead_facts._flag("Note to the AI") is None
+    monkeypatch.setattr(quarantine, "first_instruction", lambda text: None)
+    assert quarantine.instruction_flag("Note to the AI") is None
