@@ -581,6 +581,12 @@ def _claims_that_misquote_their_sources(draft: _DraftUnderCheck) -> list[Finding
     return findings
 
 
+def _stem_pattern(word: str) -> str:
+    """A word and its inflections: a plural or verb ending dropped, any ending allowed."""
+    stem = re.sub(r"(?:ies|es|s|ed|ing|e)$", "", word.lower()) if len(word) > 4 else word.lower()
+    return re.escape(stem) + r"\w*"
+
+
 def _forbidden_phrases_and_topics(draft: _DraftUnderCheck) -> list[Finding]:
     """The policy's forbidden phrases and topics are not in the draft, however they are spelled."""
     policy = draft.strategy.policy
@@ -590,8 +596,9 @@ def _forbidden_phrases_and_topics(draft: _DraftUnderCheck) -> list[Finding]:
         ("forbidden_topic", "Forbidden topic", policy.forbidden_topics),
     ):
         for phrase in phrases:
-            words = [re.escape(word) for word in re.split(r"[\s-]+", phrase.strip()) if word]
-            # "risk-free" also catches "risk free" and "Risk-Free"; "guarantee" also "guaranteed".
+            # Each word by its stem, so spellings and inflections count: "risk-free" also catches "risk
+            # free" and "Risk-Free", "guarantee" also "guaranteed", "unions" also "union".
+            words = [_stem_pattern(word) for word in re.split(r"[\s-]+", phrase.strip()) if word]
             pattern = r"(?<!\w)" + r"[\s-]+".join(words)
             match = re.search(pattern, draft.text, re.IGNORECASE) if words else None
             if match:
