@@ -29,6 +29,9 @@ Category = Literal[
 class ClassifyInput(BaseModel):
     subject: str = ""
     text: str
+    # The reply's HTML part, read only by the injection check (hidden text lives there); the model gets
+    # the text.
+    html: str = Field(default="", exclude=True)
     auto_reply: bool = False
     return_date: date | None = None
     bounce: bool = False
@@ -208,8 +211,8 @@ def _not_now_until(text: str, today: date) -> date | None:
 
 def classify_offline(data: ClassifyInput) -> ClassifyOutput:
     text = f"{data.subject}\n{data.text}" if data.subject and not data.subject.lower().startswith("re:") else data.text
-    # The subject is the prospect's text too.
-    injection = find_instructions(f"{data.subject}\n{data.text}") or ""
+    # The subject is the prospect's text too; hidden text lives in the HTML part.
+    injection = find_instructions(f"{data.subject}\n{data.text}", html=data.html) or ""
     if data.bounce:
         return ClassifyOutput(category="bounce", confidence=0.99, span="delivery status notification")
     if data.auto_reply:
@@ -285,5 +288,5 @@ def classify(data: ClassifyInput, *, provider: Provider, budget=None):
     output: ClassifyOutput = result.output
     # The rules see injection regardless of what a model says.
     if not output.injection_span:
-        output.injection_span = find_instructions(f"{data.subject}\n{data.text}") or ""
+        output.injection_span = find_instructions(f"{data.subject}\n{data.text}", html=data.html) or ""
     return AgentCall(output=output, result=result, prompt_version=prompt.version)

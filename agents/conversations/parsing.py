@@ -60,6 +60,7 @@ class ParsedMessage:
     text: str  # the new part of the message, quoted history and signature removed
     full_text: str
     sent_at: datetime | None
+    html: str = ""  # the HTML part as received, if any: hidden text in it is read by the injection check
     auto_reply: bool = False
     return_date: date | None = None
     bounce: bool = False
@@ -84,6 +85,16 @@ def _body_text(message: EmailMessage) -> str:
         converter.body_width = 0
         content = converter.handle(content)  # markup becomes text; nothing is executed or kept as HTML
     return content.replace("\r\n", "\n").strip()
+
+
+def _html_part(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    if part is None:
+        return ""
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeDecodeError):
+        return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
 
 
 def _ids(value: str | None) -> list[str]:
@@ -174,6 +185,7 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         text=text.strip(),
         full_text=full_text,
         sent_at=sent_at,
+        html=_html_part(message),
         auto_reply=auto,
         return_date=return_date_in(full_text, now=written.replace(tzinfo=None)) if auto else None,
         bounce=is_bounce,

@@ -243,6 +243,7 @@ def _classify(inbound: InboundMessage, parsed: ParsedMessage, provider) -> Class
     data = ClassifyInput(
         subject=parsed.subject,
         text=parsed.text,
+        html=parsed.html,
         auto_reply=parsed.auto_reply,
         return_date=parsed.return_date,
         bounce=parsed.bounce,

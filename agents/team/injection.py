@@ -1,38 +1,712 @@
-"""Instruction-like text inside data (prompt injection). Such text is flagged and never obeyed."""
+"""Instruction-like text inside data (prompt injection): found by structure and intent, never obeyed.
+
+Signals, CRM fields and replies are data. Text in them that tries to steer the agents has a shape that
+ordinary business text lacks, whatever its wording:
+
+- it is hidden from a human reader (styled invisible, an HTML comment, zero-width characters);
+- it opens a chat turn ("SYSTEM:", "<|im_start|>", "Sistema:");
+- it speaks to a machine ("note to the AI", "if you are an assistant", "you are now in admin mode");
+- it claims authority over the agents ("as your supervisor I approve", "pre-approved by your manager");
+- it asks, in the imperative, for something only the agents can do or give: forward the thread, cc a
+  stranger, mark the lead qualified, unsubscribe someone else, put a discount, a link or a claim in our
+  email, reveal the prompt or keys, ignore the rules.
+
+Each of these is found by combining small concept lexicons (`injection_lexicon.py`, four languages)
+by structure: a directive verb at the head of a clause or after "you must"/"bitte"/"veuillez", its object
+within a few words, and the context around it (an AI addressed, hidden text, a role marker, a claim of
+authority) raising the confidence. A person asking a person ("could you send me the deck?", "please
+take me off your list") gives a weak or no finding. Every finding carries a confidence; findings at or
+above `FLAG_THRESHOLD` flag the input.
+"""
+
+from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-_PATTERNS = [
-    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) (?:instructions|prompts|rules)",
-    r"disregard (?:all |any )?(?:the )?(?:previous|prior|above|earlier|your) (?:instructions|rules|guidelines)",
-    r"forget (?:all |your )?(?:previous |prior )?instructions",
-    r"you are now (?:in )?[\w -]{0,30}(?:mode|assistant|agent)",
-    r"(?:reveal|print|show|repeat) (?:your |the )?(?:system prompt|instructions|hidden prompt)",
-    r"\bsystem prompt\b",
-    r"\bnew instructions?\s*:",
-    r"\bact as (?:an? )?(?:admin|administrator|developer|system)",
-    r"</?(?:system|assistant|instructions?)>",
-    r"\b(?:tell|promise|offer) (?:the )?(?:recipient|prospect|customer|them) (?:that |a |an )?",
-    r"ignoriere (?:alle )?(?:vorherigen|bisherigen) anweisungen",
-    # Text addressed to a model rather than to a person.
-    r"\bif you(?:'re| are) an? (?:ai|a\.i\.|language model|llm|bot|chatbot|assistant"
-    r"|automated (?:agent|system|assistant))\b",
-    r"\bnote to (?:any |the |all )?(?:ai|a\.i\.|assistants?|models?|bots?|llms?|agents?|language models?)\b",
-    r"\b(?:dear|attention|hey),? (?:ai|assistant|chatgpt|claude|gpt|llm)\b",
-    r"\bas an ai(?: language model| assistant)?,? you (?:must|should|will)\b",
-    r"\b(?:override|bypass) (?:your |the |all )?(?:instructions|rules|guidelines|safety|policy)\b",
-    r"\b(?:developer|god|jailbreak) mode\b",
-    r"\[/?inst\]|<\|im_start\|>|#{2,}\s*(?:instruction|system)\b",
-]
-_INSTRUCTION_LIKE = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS), re.IGNORECASE)
+from agents.team import injection_lexicon as lexicon
+from agents.team.markup import INVISIBLE, TAG_CHARACTERS, View, fold, hidden_regions, looks_like_html, read
+
+FLAG_THRESHOLD = 0.6
+
+TECHNIQUES = (
+    "hidden_css",
+    "white_on_white",
+    "html_comment",
+    "zero_width",
+    "role_marker",
+    "addressed_to_ai",
+    "authority_claim",
+    "action_request",
+    "secret_request",
+    "override",
+)
 
 
-def first_instruction(text: str) -> re.Match | None:
-    """Where the first instruction-like span in `text` is, or None."""
-    return _INSTRUCTION_LIKE.search(text or "")
+class _Offset(int):
+    """An offset that can also be called, as a regex match's `start()` was: callers written against the
+    old `re.Match` result keep working while they move to the attribute."""
+
+    def __call__(self) -> int:
+        return int(self)
 
 
-def find_instructions(text: str) -> str | None:
-    """The first instruction-like span in `text`, or None."""
-    match = first_instruction(text)
-    return match.group(0) if match else None
+@dataclass(frozen=True)
+class InjectionFinding:
+    technique: str
+    span: str  # the offending text exactly as it appears in the input (text or html)
+    confidence: float
+    start: int = -1  # offset in `text` when the span is in it, else -1
+
+    def __post_init__(self):
+        object.__setattr__(self, "start", _Offset(self.start))
+
+
+# --- compiling lexicons --------------------------------------------------------------------------
+
+
+def _entry_pattern(entry: str) -> str:
+    folded = "".join(fold(character) for character in entry)
+    parts = []
+    for piece in re.split(r"(\*|\s+)", folded):
+        if piece == "*":
+            parts.append(r"[\w'’-]*")
+        elif piece.strip() == "" and piece:
+            parts.append(r"[\s-]+")
+        elif piece:
+            parts.append(re.escape(piece))
+    body = "".join(parts)
+    head = r"(?<![\w])" if re.match(r"\w", folded) else ""
+    tail = r"(?![\w])" if re.search(r"[\w*]$", folded) else ""
+    return head + body + tail
+
+
+def _compile(*concepts: dict[str, list[str]] | list[str]) -> re.Pattern:
+    entries: set[str] = set()
+    for concept in concepts:
+        words = concept if isinstance(concept, list) else [word for language in concept.values() for word in language]
+        entries.update(words)
+    ordered = sorted(entries, key=len, reverse=True)  # longest first: "system prompt" before "system"
+    return re.compile("|".join(f"(?:{_entry_pattern(entry)})" for entry in ordered))
+
+
+AI_STRONG = _compile(lexicon.AI_STRONG)
+AI_NOUN = _compile(lexicon.AI_STRONG, lexicon.AI_WEAK)
+_STRONG_CUES = {
+    language: [cue for cue in cues if cue not in lexicon.WEAK_ADDRESS_CUES]
+    for language, cues in lexicon.ADDRESS_CUES.items()
+}
+ADDRESS_CUE = _compile(_STRONG_CUES)
+WEAK_ADDRESS_CUE = _compile(sorted(lexicon.WEAK_ADDRESS_CUES))
+DETERMINER = _compile(lexicon.DETERMINERS)
+DESCRIBED = _compile(lexicon.ADDRESSEE_DESCRIBED)
+CONDITIONAL_IDENTITY = _compile(lexicon.CONDITIONAL_IDENTITY)
+ROLE_REASSIGNMENT = _compile(lexicon.ROLE_REASSIGNMENT)
+ROLE_NOUN = _compile(lexicon.ROLE_NOUNS)
+RELATIVE = _compile(lexicon.RELATIVE)
+WRITING_VERB = _compile(lexicon.WRITING_VERBS)
+DEICTIC = _compile(lexicon.DEICTIC)
+EMAIL_NOUN = _compile(lexicon.EMAIL_NOUNS)
+AUTHORITY_NOUN = _compile(lexicon.AUTHORITY_NOUNS)
+AUTHORITY_AS = _compile(lexicon.AUTHORITY_AS)
+APPROVAL = _compile(lexicon.APPROVAL)
+APPROVAL_CLAIM = _compile(lexicon.APPROVAL_CLAIM_MARKERS)
+INSTRUCTION_NOUN = _compile(lexicon.INSTRUCTION_NOUNS)
+PRIOR = _compile(lexicon.PRIOR)
+OVERRIDE_VERB = _compile(lexicon.OVERRIDE_VERBS)
+REVEAL_VERB = _compile(lexicon.REVEAL_VERBS)
+SECRET_NOUN = _compile(lexicon.SECRET_NOUNS)
+OWN_SECRET_NOUN = _compile(lexicon.OWN_SECRET_NOUNS)
+POSSESSIVE = _compile(lexicon.POSSESSIVE_YOUR)
+FORWARD_VERB = _compile(lexicon.FORWARD_VERBS)
+THREAD_NOUN = _compile(lexicon.THREAD_NOUNS)
+COPY_MARKER = _compile(lexicon.COPY_MARKERS)
+MARK_VERB = _compile(lexicon.MARK_VERBS)
+QUALIFIED_STATE = _compile(lexicon.QUALIFIED_STATES)
+BOOK_VERB = _compile(lexicon.BOOK_VERBS)
+MEETING_NOUN = _compile(lexicon.MEETING_NOUNS)
+WITH = _compile(lexicon.WITH)
+UNSUBSCRIBE_VERB = _compile(lexicon.UNSUBSCRIBE_VERBS)
+OTHER_PEOPLE = _compile(lexicon.OTHER_PEOPLE)
+SELF = _compile(lexicon.SELF)
+OFFER_VERB = _compile(lexicon.OFFER_VERBS)
+DISCOUNT_NOUN = _compile(lexicon.DISCOUNT_NOUNS)
+GUARANTEE_VERB = _compile(lexicon.GUARANTEE_VERBS)
+LINK_VERB = _compile(lexicon.LINK_VERBS)
+LINK_NOUN = _compile(lexicon.LINK_NOUNS)
+SAY_VERB = _compile(lexicon.SAY_VERBS)
+RECIPIENT = _compile(lexicon.RECIPIENT_NOUNS)
+THAT = _compile(lexicon.THAT)
+FILLER = _compile(lexicon.FILLERS)
+MODAL = _compile(lexicon.MODAL_CUES)
+REQUEST = _compile(lexicon.REQUEST_CUES)
+JOINER = _compile(lexicon.CLAUSE_JOINERS)
+OUTPUT_REFERENCE = _compile(lexicon.OUTPUT_REFERENCE)
+ROLE_WORD = _compile(lexicon.ROLE_WORDS)
+THIRD_PERSON_MODAL = _compile(lexicon.THIRD_PERSON_MODALS)
+ADDRESSEE_PICKER = _compile(lexicon.ADDRESSEE_PICKERS)
+REVIEW_BYPASS = _compile(lexicon.REVIEW_BYPASS)
+REVIEW_NOUN = _compile(lexicon.REVIEW_NOUNS)
+SECOND_PERSON = _compile(["you", "your", "sie", "ihr", "ihre", "du", "dein", "deine", "vous", "votre", "vos",
+                          "tu", "ton", "tes", "usted", "su", "sus", "tus"])  # fmt: skip
+SUBJECT_PRONOUN = _compile(["we", "i", "they", "he", "she", "it", "wir", "ich", "er", "es", "nous", "je", "ils",
+                            "elles", "il", "elle", "on", "nosotros", "yo", "ellos", "ellas", "our team", "the team",
+                            "users", "customers", "it also", "this"])  # fmt: skip
+SECRET_QUESTION = re.compile(
+    r"(?:what(?:'s| is| are| were)|wie lautet|wie lauten|was ist|was sind|quel(?:le)?s? (?:est|sont)|"
+    r"cual(?:es)? (?:es|son))\s+(?:exactly\s+|genau\s+|exactement\s+|exactamente\s+)?"
+)
+
+URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"')]+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|co|de|fr|es|ai|example|info|"
+    r"biz|ly|me|app|xyz|eu|uk|ch|at|be|link|click|top|site|online)(?:/[^\s<>\"')]*)?(?![\w@])"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|percent|per cent|prozent|pour ?cent|por ?ciento)")
+CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z][A-Z0-9-]{3,}(?![\w-])")
+_WORD = re.compile(r"[\w'’-]+")
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n+|(?<=[\"”»])\s")
+_CLAUSE_BOUNDARY = re.compile(r"[,:;()\[\]\"“”«»—–]|\s-\s")
+
+
+# --- sentences and the mood of a verb --------------------------------------------------------------
+
+
+@dataclass
+class _Sentence:
+    text: str  # folded
+    original: str  # as in the view, case kept
+    start: int  # offset in the view
+
+    def words_between(self, left: int, right: int) -> int:
+        if right < left:
+            left, right = right, left
+        return len(_WORD.findall(self.text[left:right]))
+
+
+def _sentences(view: View, original: str) -> list[_Sentence]:
+    found, start = [], 0
+    for match in _SENTENCE_END.finditer(view.text):
+        if match.end() > start and view.text[start : match.end()].strip():
+            found.append(_Sentence(view.text[start : match.end()], original[start : match.end()], start))
+        start = match.end()
+    if view.text[start:].strip():
+        found.append(_Sentence(view.text[start:], original[start:], start))
+    return found
+
+
+def _strip_leading(text: str, pattern: re.Pattern) -> str:
+    while True:
+        text = text.strip(" \t\n,.:;!-*>•·")
+        match = pattern.match(text)
+        if not match:
+            return text
+        text = text[match.end() :]
+
+
+def _strip_trailing(text: str) -> str:
+    """Drop the words that may stand before an imperative without changing it: fillers, joiners, and a
+    vocative ("Assistant, please …")."""
+    while True:
+        text = text.rstrip(" \t\n,.:;!-*>•·")
+        for pattern in (FILLER, JOINER, AI_NOUN):
+            tail = None
+            for match in pattern.finditer(text):
+                if match.end() == len(text):
+                    tail = match
+            if tail:
+                text = text[: tail.start()]
+                break
+        else:
+            return text
+
+
+def _clause_prefix(sentence: _Sentence, position: int) -> str:
+    prefix = sentence.text[:position]
+    boundaries = list(_CLAUSE_BOUNDARY.finditer(prefix))
+    return prefix[boundaries[-1].end() :] if boundaries else prefix
+
+
+def _mood(sentence: _Sentence, position: int) -> str:
+    """imperative, modal ("you must …", "bitte …"), request ("could you …"), statement (a subject of
+    its own: "we send …") or none."""
+    prefix = _clause_prefix(sentence, position)
+    head = _strip_trailing(prefix)
+    if not head.strip():
+        return "imperative"
+    joiners = [joiner for joiner in JOINER.finditer(prefix) if not _strip_trailing(prefix[joiner.end() :]).strip()]
+    if joiners:  # "… and forward the thread": the verb heads a clause joined to the one before
+        earlier = prefix[: joiners[0].start()]
+        if not SUBJECT_PRONOUN.search(earlier) and not REQUEST.search(earlier):
+            return "imperative"
+    window = " ".join(sentence.text[:position].split()[-10:])
+    if MODAL.search(window) or _agent_obliged(window):
+        return "modal"
+    if REQUEST.search(window):
+        return "request"
+    if SUBJECT_PRONOUN.search(prefix):
+        return "statement"
+    return "none"
+
+
+def _agent_obliged(text: str) -> re.Match | None:
+    """An agent as the subject of an obligation or permission: "the assistant should …", "Ihr System
+    soll …", "el modelo que genere la respuesta debe …". Returns the modal."""
+    for noun in AI_NOUN.finditer(text):
+        strong = AI_STRONG.fullmatch(noun.group(0))
+        before = text[max(0, noun.start() - 24) : noun.start()]
+        picked = any(match.end() == len(before.rstrip()) for match in ADDRESSEE_PICKER.finditer(before.rstrip()))
+        after = text[noun.end() : noun.end() + 90]
+        described = DESCRIBED.match(after.strip(" ,"))
+        if not (strong or picked or described):
+            continue
+        for modal in THIRD_PERSON_MODAL.finditer(after):
+            if len(_WORD.findall(after[: modal.start()])) <= (8 if described else 5 if picked else 2):
+                return modal
+    return None
+
+
+_MOOD_FACTOR = {"imperative": 1.0, "modal": 1.0, "request": 0.7, "none": 0.45, "statement": 0.35}
+
+
+# --- what one sentence asks for ------------------------------------------------------------------
+
+
+@dataclass
+class _Cue:
+    technique: str
+    base: float  # before the context raises it
+    sentence: _Sentence
+    why: str = ""
+
+
+def _near(pattern: re.Pattern, sentence: _Sentence, position: int, words: int, *, before: int = 0) -> re.Match | None:
+    """The first match of `pattern` within `words` words after `position` (or `before` words before it)."""
+    for match in pattern.finditer(sentence.text):
+        if match.start() >= position and sentence.words_between(position, match.start()) <= words:
+            return match
+        if before and match.end() <= position and sentence.words_between(match.end(), position) <= before:
+            return match
+    return None
+
+
+def _object_is_self(sentence: _Sentence, verb_end: int) -> bool:
+    after = sentence.text[verb_end : verb_end + 24]
+    match = SELF.search(after)
+    return bool(match) and len(_WORD.findall(after[: match.start()])) <= 1
+
+
+def _literal(pattern: re.Pattern, sentence: _Sentence, position: int, words: int, *, before: int = 0) -> bool:
+    for match in pattern.finditer(sentence.original):
+        distance = sentence.words_between(position, match.start())
+        if match.start() >= position and distance <= words or before and match.end() <= position and distance <= before:
+            return True
+    return False
+
+
+def _directives(sentence: _Sentence, *, hidden: bool) -> list[_Cue]:
+    """Requests for actions or secrets, and attempts to override the rules, in one sentence."""
+    cues: list[_Cue] = []
+
+    def add(technique: str, strength: float, position: int, why: str) -> None:
+        mood = _mood(sentence, position)
+        if hidden and mood == "none":
+            mood = "modal"  # hidden text has no business asking anything
+        cues.append(_Cue(technique, strength * _MOOD_FACTOR[mood], sentence, f"{why} ({mood})"))
+
+    text = sentence.text
+    for verb in OVERRIDE_VERB.finditer(text):
+        noun = _near(INSTRUCTION_NOUN, sentence, verb.end(), 6, before=5)
+        if noun:
+            qualified = PRIOR.search(text[min(verb.end(), noun.start()) : max(verb.start(), noun.start())])
+            add("override", 0.85 if qualified else 0.65, verb.start(), "override the instructions")
+    for verb in REVEAL_VERB.finditer(text):
+        if noun := _near(SECRET_NOUN, sentence, verb.end(), 8):
+            add("secret_request", 0.8, verb.start(), f"reveal {noun.group(0)}")
+        elif (noun := _near(OWN_SECRET_NOUN, sentence, verb.end(), 5)) and POSSESSIVE.search(
+            text[verb.end() : noun.start()]
+        ):
+            add("secret_request", 0.62, verb.start(), f"reveal {noun.group(0)}")
+    for question in SECRET_QUESTION.finditer(text):
+        rest = text[question.end() : question.end() + 60]
+        if SECRET_NOUN.match(rest) or (SECOND_PERSON.match(rest) and OWN_SECRET_NOUN.search(rest[:40])):
+            cues.append(_Cue("secret_request", 0.7, sentence, "asks what the secret is"))
+    for verb in MARK_VERB.finditer(text):
+        state = _near(QUALIFIED_STATE, sentence, verb.end(), 7)
+        if state:
+            crm_state = state.group(0) not in {"high priority", "high-priority", "top priority", "vip", "approved",
+                                               "prioritar", "prioritaire", "hot"}  # fmt: skip
+            add("action_request", 0.7 if crm_state else 0.45, verb.start(), f"mark as {state.group(0)}")
+    for bypass in REVIEW_BYPASS.finditer(text):
+        if review := _near(REVIEW_NOUN, sentence, bypass.end(), 4, before=4):
+            add("override", 0.6, min(bypass.start(), review.start()), "skip the review")
+    for verb in FORWARD_VERB.finditer(text):
+        thread = _near(THREAD_NOUN, sentence, verb.end(), 6)
+        address = _literal(EMAIL, sentence, verb.end(), 12, before=8)
+        copy = COPY_MARKER.fullmatch(verb.group(0)) or _near(COPY_MARKER, sentence, verb.end(), 4)
+        if thread and address:
+            add("action_request", 0.75, verb.start(), "forward the thread to an address")
+        elif address and copy:
+            add("action_request", 0.55, verb.start(), "copy someone in")
+        elif address and not _object_is_self(sentence, verb.end()):
+            add("action_request", 0.45, verb.start(), "send to an address")
+    for verb in BOOK_VERB.finditer(text):
+        meeting = _near(MEETING_NOUN, sentence, verb.end(), 5)
+        if meeting and (partner := _near(WITH, sentence, meeting.end(), 3)):
+            who = text[partner.end() : partner.end() + 40]
+            if AUTHORITY_NOUN.search(who) or EMAIL.search(sentence.original[partner.end() - 0 :][:60]):
+                add("action_request", 0.45, verb.start(), "book a meeting with someone")
+    for verb in UNSUBSCRIBE_VERB.finditer(text):
+        other = _near(OTHER_PEOPLE, sentence, verb.end(), 6)
+        address = _literal(EMAIL, sentence, verb.end(), 8)
+        if (other or address) and not _object_is_self(sentence, verb.end()):
+            add("action_request", 0.62, verb.start(), "unsubscribe someone else")
+    for verb in OFFER_VERB.finditer(text):
+        offer = _near(DISCOUNT_NOUN, sentence, verb.end(), 8, before=6) or _literal(
+            PERCENT, sentence, verb.end(), 8, before=6
+        )
+        if offer:
+            strength = 0.4 if _object_is_self(sentence, verb.end()) else 0.6
+            add("action_request", strength, verb.start(), "offer a discount")
+    for verb in GUARANTEE_VERB.finditer(text):
+        if _near(THAT, sentence, verb.end(), 3) or _near(RECIPIENT, sentence, verb.end(), 3):
+            add("action_request", 0.5, verb.start(), "guarantee something")
+    for verb in LINK_VERB.finditer(text):
+        link = _literal(URL, sentence, verb.end(), 12, before=8) or _near(LINK_NOUN, sentence, verb.end(), 6, before=6)
+        code = _literal(CODE, sentence, verb.end(), 8, before=8)
+        if link or code:
+            add("action_request", 0.5, verb.start(), "include a link or code")
+    for verb in SAY_VERB.finditer(text):
+        after = text[verb.end() : verb.end() + 40]
+        if SELF.match(after.strip()):
+            continue
+        offer = _near(DISCOUNT_NOUN, sentence, verb.end(), 6) or _literal(PERCENT, sentence, verb.end(), 6)
+        claim = _near(THAT, sentence, verb.end(), 2) or _near(RECIPIENT, sentence, verb.end(), 3)
+        if offer and not claim:
+            add("action_request", 0.55, verb.start(), "announce an offer")
+        elif claim:
+            rest = text[claim.end() :]
+            steering = DISCOUNT_NOUN.search(rest) or PERCENT.search(rest) or APPROVAL.search(rest)
+            add("action_request", 0.6 if steering else 0.45, verb.start(), "put a claim in the email")
+    return cues
+
+
+@dataclass
+class _Address:
+    base: float
+    sentence: _Sentence
+    why: str
+
+
+def _addresses(sentence: _Sentence) -> list[_Address]:
+    """Text that speaks to a machine."""
+    found: list[_Address] = []
+    text = sentence.text
+    for cue in list(ADDRESS_CUE.finditer(text)) + list(WEAK_ADDRESS_CUE.finditer(text)):
+        rest = text[cue.end() :]
+        rest_stripped = _strip_leading(rest, DETERMINER)
+        offset = len(rest) - len(rest_stripped)
+        determined = bool(rest_stripped) and rest.strip(" \t\n,.:;!-*>•·") != rest_stripped
+        noun = AI_NOUN.match(rest_stripped)
+        if not noun or offset > 24:
+            continue
+        after = rest_stripped[noun.end() :]
+        strong_noun = bool(AI_STRONG.fullmatch(noun.group(0)))
+        described = bool(DESCRIBED.match(after.strip(" ,")))
+        punctuated = bool(re.match(r"\s*(?:[,:;!—–(]|-\s|$)", after))
+        weak_cue = bool(WEAK_ADDRESS_CUE.fullmatch(cue.group(0)))
+        if weak_cue and (not described or (not determined and cue.group(0) not in {"au", "aux", "al"})):
+            continue  # "an AI assistant that …" is an article, not "an den KI-Assistenten, der …"
+        if not (described or punctuated):
+            continue
+        base = 0.7 if strong_noun and not weak_cue else 0.65 if strong_noun else 0.45 if weak_cue else 0.55
+        found.append(_Address(base, sentence, f"addressed to {noun.group(0)}"))
+    for cue in CONDITIONAL_IDENTITY.finditer(text):
+        noun = _near(AI_NOUN, sentence, cue.end(), 5)
+        if noun:
+            found.append(_Address(0.7 if AI_STRONG.fullmatch(noun.group(0)) else 0.5, sentence, "if you are an AI"))
+    for cue in ROLE_REASSIGNMENT.finditer(text):
+        if _near(ROLE_NOUN, sentence, cue.end(), 6) or _near(AI_NOUN, sentence, cue.end(), 6):
+            found.append(_Address(0.75, sentence, "gives the reader a new role"))
+    for vocative in re.finditer(r"(?:^|[,:;(\[]\s*|\s-\s)(?:(?:hey|hi|ok|okay|dear|hallo|salut|hola)\s+)?", text):
+        rest = text[vocative.end() :]
+        noun = AI_NOUN.match(rest) if rest[:1].isalpha() else None
+        if noun and re.match(r"\s*[,:]", rest[noun.end() :]):
+            follow = rest[noun.end() :].lstrip(" ,:")
+            if FILLER.match(follow) or SECOND_PERSON.match(follow) or _starts_with_directive_verb(follow):
+                strong = AI_STRONG.fullmatch(noun.group(0))
+                found.append(_Address(0.62 if strong else 0.5, sentence, f"{noun.group(0)}, …"))
+    if _agent_obliged(text):
+        found.append(_Address(0.5, sentence, "tells an agent what it should do"))
+    for relative in RELATIVE.finditer(text):
+        window = text[relative.end() : relative.end() + 50]
+        if WRITING_VERB.search(window) and DEICTIC.search(window) and EMAIL_NOUN.search(window):
+            before = text[max(0, relative.start() - 40) : relative.start()]
+            base = 0.7 if AI_NOUN.search(before) else 0.5
+            found.append(_Address(base, sentence, "addressed to whoever writes these emails"))
+    return found
+
+
+_ANY_DIRECTIVE_VERB = _compile(
+    lexicon.OVERRIDE_VERBS, lexicon.REVEAL_VERBS, lexicon.FORWARD_VERBS, lexicon.MARK_VERBS, lexicon.BOOK_VERBS,
+    lexicon.OFFER_VERBS, lexicon.LINK_VERBS, lexicon.SAY_VERBS, lexicon.GUARANTEE_VERBS, lexicon.UNSUBSCRIBE_VERBS,
+)  # fmt: skip
+
+
+def _starts_with_directive_verb(text: str) -> bool:
+    return bool(_ANY_DIRECTIVE_VERB.match(text.strip()))
+
+
+def _authority(sentence: _Sentence) -> list[_Cue]:
+    """Claims to speak for someone the agents answer to."""
+    found: list[_Cue] = []
+    text = sentence.text
+    for cue in AUTHORITY_AS.finditer(text):
+        if _near(AUTHORITY_NOUN, sentence, cue.end(), 3):
+            yours = bool(SECOND_PERSON.search(cue.group(0))) or "behalf" in cue.group(0)
+            approves = bool(APPROVAL.search(text))
+            performative = bool(APPROVAL_CLAIM.search(text[cue.end() : cue.end() + 80]))
+            base = (0.45 if yours else 0.3) + (0.2 if approves else 0.0) + (0.15 if performative else 0.0)
+            found.append(_Cue("authority_claim", base, sentence, "speaks as an authority"))
+    for approval in APPROVAL.finditer(text):
+        window_start = max(0, approval.start() - 30)
+        claim = APPROVAL_CLAIM.search(text[window_start : approval.end() + 30])
+        if claim or approval.group(0).startswith(("pre", "vorab")):
+            by_authority = _near(AUTHORITY_NOUN, sentence, approval.end(), 5)
+            yours = bool(SECOND_PERSON.search(text[approval.end() : approval.end() + 30]))
+            base = 0.5 if (by_authority and yours) or approval.group(0).startswith(("pre", "vorab")) else 0.35
+            found.append(_Cue("authority_claim", base, sentence, "claims approval"))
+    return found
+
+
+# --- role markers, zero-width characters --------------------------------------------------------
+
+_STRONG_ROLE = re.compile(
+    r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>"
+    r"|\[/?inst\]|<</?sys>>"
+    r"|</?(?:system|assistant|instructions?|sys|prompt|admin|developer|anweisung(?:en)?|systeme|sistema|consignes?|"
+    r"instrucciones?|instruccion)(?:\s[^<>]*)?>"
+    r"|(?:^|\n)[ \t]*#{1,6}[ \t]*(?:new |neue |nouvelles? |nuevas? )?"
+    r"(?:instructions?|system|system prompt|anweisung(?:en)?|systemanweisung|consignes?|instrucciones?|"
+    r"instruccion|systeme|sistema)[ \t]*:?[ \t]*(?=\n|$)"
+    r"|[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer|tool)[\"']",
+)
+_LINE_ROLE = re.compile(
+    r"(?:^|\n|(?<=[.!?(\[])[ \t]*)[ \t>*\-]*[\[(]?(" + _compile(lexicon.ROLE_WORDS).pattern + r")[\])]?[ \t]*[:：]",
+)
+
+
+def _invisible_runs(source: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every run of invisible characters that hides or splits text: 'tags' for
+    tag characters that spell hidden text, 'split' for characters inside or between words."""
+    runs = []
+    for match in TAG_CHARACTERS.finditer(source):
+        if match.start() and source[match.start() - 1] == "\U0001f3f4":
+            continue  # the tag characters of a regional flag emoji
+        runs.append((match.start(), match.end(), "tags"))
+    for match in re.finditer(f"(?:{INVISIBLE.pattern})+", source):
+        run = match.group(0)
+        if TAG_CHARACTERS.fullmatch(run):
+            continue
+        before = source[match.start() - 1] if match.start() else ""
+        after = source[match.end()] if match.end() < len(source) else ""
+        if not before or (not after and run == "\ufeff"):
+            continue  # a byte-order mark at the edge
+        letters = before.isalpha() or after.isalpha()
+        if set(run) <= {"\u200d", "\u200c", "\u200e", "\u200f"} and not (before.isalpha() and after.isalpha()):
+            continue  # joiners in emoji, direction marks around numbers
+        if letters:
+            runs.append((match.start(), match.end(), "split"))
+    return runs
+
+
+def _word_around(source: str, start: int, end: int) -> tuple[int, int]:
+    left = start
+    while left > 0 and not source[left - 1].isspace() and start - left < 60:
+        left -= 1
+    right = end
+    while right < len(source) and not source[right].isspace() and right - end < 60:
+        right += 1
+    return left, right
+
+
+# --- scanning ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    """One stretch of readable text and where it sits: visible, or hidden by markup or characters."""
+
+    view: View
+    original: str
+    context: str  # visible, hidden_css, white_on_white, html_comment, zero_width
+    region: tuple[int, int] = (-1, -1)  # the hiding element in the source
+    cues: list[_Cue] = field(default_factory=list)
+    addresses: list[_Address] = field(default_factory=list)
+    authority: list[_Cue] = field(default_factory=list)
+
+
+def _original_view(source: str, view: View) -> str:
+    """The view's characters with their case kept (codes like SPRING50 are upper case)."""
+    characters = []
+    for position, folded in zip(view.positions, view.text, strict=True):
+        character = source[position]
+        characters.append(character if fold(character) == folded and len(character) == 1 else folded)
+    return "".join(characters)
+
+
+def _units(source: str) -> list[_Unit]:
+    markup = looks_like_html(source)
+    regions = hidden_regions(source) if markup else []
+    visible = read(source, markup=markup, skip=regions)
+    units = [_Unit(visible, _original_view(source, visible), "visible")]
+    for region in regions:
+        view = read(source, region.inner_start, region.inner_end, markup=True)
+        if region.kind == "html_comment":
+            view = read(source, region.inner_start, region.inner_end, markup=False)
+        units.append(_Unit(view, _original_view(source, view), region.kind, (region.start, region.end)))
+    for start, end, kind in _invisible_runs(source):
+        if kind == "tags":
+            decoded = "".join(chr(ord(character) - 0xE0000) for character in source[start:end])
+            view = View("".join(fold(character) for character in decoded), tuple(range(start, end)))
+            units.append(_Unit(view, decoded, "zero_width", (start, end)))
+    return units
+
+
+def _source_span(source: str, view: View, start: int, end: int) -> tuple[int, int]:
+    left, right = view.source_span(start, end)
+    while right > left and source[right - 1].isspace():
+        right -= 1
+    while left < right and source[left].isspace():
+        left += 1
+    return left, right
+
+
+def _scan_source(source: str, *, in_text: bool) -> list[InjectionFinding]:
+    units = _units(source)
+    for unit in units:
+        for sentence in _sentences(unit.view, unit.original):
+            unit.cues += _directives(sentence, hidden=unit.context != "visible")
+            unit.addresses += _addresses(sentence)
+            unit.authority += _authority(sentence)
+    directive_strength = max((cue.base for unit in units for cue in unit.cues), default=0.0)
+    address_strength = max((address.base for unit in units for address in unit.addresses), default=0.0)
+    authority_strength = max((cue.base for unit in units for cue in unit.authority), default=0.0)
+
+    findings: list[InjectionFinding] = []
+    folded_source = "".join(fold(character) for character in source)
+
+    def emit(technique: str, left: int, right: int, confidence: float) -> None:
+        span = source[left:right].strip()
+        if span:
+            offset = source.find(span, left)
+            findings.append(
+                InjectionFinding(technique, span, round(min(confidence, 0.99), 2), offset if in_text else -1)
+            )
+
+    # Role markers, read on the raw source: markup like <system> is the marker itself.
+    role_strength = 0.0
+    for match in _STRONG_ROLE.finditer(folded_source):
+        left = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
+        line_end = source.find("\n", match.end())
+        emit("role_marker", left, line_end if line_end > 0 else min(len(source), match.end() + 200), 0.9)
+        role_strength = 0.9
+    for match in _LINE_ROLE.finditer(folded_source):
+        line_end = source.find("\n", match.end())
+        line_end = line_end if line_end > 0 else len(source)
+        rest = folded_source[match.end() : line_end]
+        rest_view = View(rest, tuple(range(match.end(), line_end)))
+        rest_sentence = _sentences(rest_view, source[match.end() : line_end])
+        steering = any(_directives(sentence, hidden=False) for sentence in rest_sentence) or any(
+            _addresses(sentence) or _authority(sentence) for sentence in rest_sentence
+        )
+        shouting = source[match.start(1) : match.end(1)].isupper()
+        confidence = 0.45 + (0.1 if shouting else 0.0) + (0.35 if steering or SECOND_PERSON.search(rest) else 0.0)
+        emit("role_marker", match.start(1), line_end, confidence)
+        role_strength = max(role_strength, confidence)
+
+    # How much the context raises a directive: an AI addressed, a role turn, a claim of authority.
+    context_boost = (
+        (0.3 if address_strength >= 0.6 else 0.15 if address_strength >= 0.45 else 0.0)
+        + (0.25 if role_strength >= FLAG_THRESHOLD else 0.0)
+        + (0.2 if authority_strength >= 0.45 else 0.0)
+    )
+    invisible = _invisible_runs(source)
+    for unit in units:
+        hidden = unit.context != "visible"
+        for cue in unit.cues:
+            sentence = cue.sentence
+            left, right = _source_span(source, unit.view, sentence.start, sentence.start + len(sentence.text))
+            boost = context_boost + (0.3 if hidden else 0.0)
+            if OUTPUT_REFERENCE.search(sentence.text) or RECIPIENT.search(sentence.text):
+                boost += 0.15
+            if any(left <= start < right for start, _end, kind in invisible if kind == "split"):
+                boost += 0.2
+            confidence = cue.base + boost if cue.base >= 0.2 else cue.base
+            emit(cue.technique, left, right, confidence)
+        for address in unit.addresses:
+            sentence = address.sentence
+            left, right = _source_span(source, unit.view, sentence.start, sentence.start + len(sentence.text))
+            raised = 0.25 if directive_strength >= 0.25 or authority_strength >= 0.45 else 0.0
+            emit("addressed_to_ai", left, right, address.base + raised + (0.2 if hidden else 0.0))
+        for cue in unit.authority:
+            sentence = cue.sentence
+            left, right = _source_span(source, unit.view, sentence.start, sentence.start + len(sentence.text))
+            raised = 0.25 if directive_strength >= 0.25 or address_strength >= 0.45 else 0.0
+            emit("authority_claim", left, right, cue.base + raised + (0.2 if hidden else 0.0))
+        if hidden:
+            intent = max(
+                [cue.base for cue in unit.cues]
+                + [address.base for address in unit.addresses]
+                + [cue.base for cue in unit.authority]
+                + [0.0]
+            )
+            region_start, region_end = unit.region
+            roles = any(
+                region_start <= finding.start < region_end for finding in findings if finding.technique == "role_marker"
+            )
+            text = unit.view.text
+            confidence = 0.9 if intent >= 0.25 or roles else 0.3 if AI_NOUN.search(text) or URL.search(text) else 0.2
+            if unit.context == "zero_width":
+                confidence = max(confidence, 0.5)
+            emit(unit.context, region_start, region_end, confidence)
+
+    # Zero-width characters splitting words: evasion when the text around them steers.
+    splits = [(start, end) for start, end, kind in invisible if kind == "split"]
+    if splits:
+        start, end = splits[0]
+        left, right = _word_around(source, start, end)
+        steering = directive_strength >= 0.25 or address_strength >= 0.45 or role_strength >= FLAG_THRESHOLD
+        emit("zero_width", left, right, (0.45 if len(splits) > 1 else 0.35) + (0.45 if steering else 0.0))
+    return findings
+
+
+def scan(text: str, *, html: str = "") -> list[InjectionFinding]:
+    """Every instruction-like finding in `text` (which may hold HTML) and in `html` (an email's HTML
+    part), strongest first. Only findings at or above FLAG_THRESHOLD flag the input."""
+    findings: dict[tuple[str, str], InjectionFinding] = {}
+    for source, in_text in ((text or "", True), (html or "", False)):
+        if not source.strip():
+            continue
+        for finding in _scan_source(source, in_text=in_text):
+            key = (finding.technique, " ".join(finding.span.split()))
+            known = findings.get(key)
+            if known is None or finding.confidence > known.confidence:
+                findings[key] = finding
+    return sorted(findings.values(), key=lambda finding: (-finding.confidence, finding.start < 0, finding.start))
+
+
+def flagged(findings: list[InjectionFinding]) -> bool:
+    return any(finding.confidence >= FLAG_THRESHOLD for finding in findings)
+
+
+def first_instruction(text: str, *, html: str = "") -> InjectionFinding | None:
+    """The strongest flagged finding, or None."""
+    findings = scan(text, html=html)
+    return findings[0] if flagged(findings) else None
+
+
+def find_instructions(text: str, *, html: str = "") -> str | None:
+    """The span of the strongest flagged finding, or None."""
+    finding = first_instruction(text, html=html)
+    return finding.span if finding else None
