@@ -9,17 +9,22 @@ Entries are written naturally and folded (lower case, no accents) when compiled.
 # Nouns for an AI system. Strong ones mean a machine on their own; weak ones ("assistant", "model")
 # only count as the addressee when the sentence's frame makes them one.
 AI_STRONG = {
-    "en": ["automated writer*", "automatic writer*", "writing assistant*", "email assistant*", "email bot*", "ai",
+    "en": ["outreach model*", "outreach agent*", "outreach assistant*", "outreach bot*", "outreach writer*",
+           "writing model*", "drafting agent*", "research agent*", "email agent*", "email model*", "sales bot*",
+           "automated writer*", "automatic writer*", "writing assistant*", "email assistant*", "email bot*", "ai",
            "a.i.", "llm*", "chatgpt", "gpt*", "claude", "gemini", "copilot", "chatbot*", "language model*",
            "ai model*", "ai assistant*", "ai agent*", "ai writer*", "ai system*", "virtual assistant*",
            "automated assistant*", "automated agent*", "automated system*", "sales ai", "sdr bot*"],
-    "de": ["automatische* texter*", "automatische* schreib*", "schreibassistent*", "ki-texter*", "ki", "k.i.",
-           "sprachmodell*", "chatbot*", "ki assistent*", "ki modell*", "ki agent*", "ki system*",
+    "de": ["outreach-modell*", "outreach-agent*", "schreibmodell*", "e-mail-assistent*", "e-mail-agent*",
+           "vertriebsbot*", "automatische* texter*", "automatische* schreib*", "schreibassistent*", "ki-texter*",
+           "ki", "k.i.", "sprachmodell*", "chatbot*", "ki assistent*", "ki modell*", "ki agent*", "ki system*",
            "virtuelle* assistent*"],
-    "fr": ["redacteur* automatique*", "redactrice* automatique*", "assistant* de redaction", "robot* redacteur*",
+    "fr": ["modele* de prospection", "agent* de prospection", "assistant* de prospection", "agent* de redaction",
+           "redacteur* automatique*", "redactrice* automatique*", "assistant* de redaction", "robot* redacteur*",
            "ia", "i.a.", "modele* de langage", "modele* d'ia", "assistant* ia", "assistant* d'ia", "agent* ia",
            "agent* d'ia", "robot* conversationnel*", "assistant* virtuel*", "intelligence artificielle"],
-    "es": ["redactor* automatico*", "redactora* automatica*", "asistente* de redaccion", "robot* redactor*", "ia",
+    "es": ["modelo* de prospeccion", "agente* de prospeccion", "asistente* de prospeccion", "agente* de redaccion",
+           "redactor* automatico*", "redactora* automatica*", "asistente* de redaccion", "robot* redactor*", "ia",
            "i.a.", "modelo* de lenguaje", "modelo* de ia", "asistente* de ia", "asistente* ia", "agente* de ia",
            "agente* ia", "asistente* virtual*", "inteligencia artificial"],
 }  # fmt: skip
@@ -32,19 +37,20 @@ AI_WEAK = {
 
 # Words that open an address to someone ("note to …", "dear …", "attention …").
 ADDRESS_CUES = {
-    "en": ["note to", "notes to", "note for", "message to", "message for", "memo to", "memo for", "reminder to",
+    "en": ["p.s.", "ps", "fyi", "quick favour for", "quick favor for", "favour for", "favor for", "note to",
+           "notes to", "note for", "message to", "message for", "memo to", "memo for", "reminder to",
            "reminder for", "instructions for", "instruction for", "instructions to", "attention", "attn", "dear",
            "hey", "hi", "hello", "p.s. to", "ps to", "to", "for"],
-    "de": ["hinweis an", "hinweis fur", "nachricht an", "nachricht fur", "notiz an", "notiz fur", "anweisung an",
-           "anweisungen an", "anweisung fur", "anweisungen fur", "achtung", "liebe", "lieber", "liebes", "hallo",
-           "hey", "an", "fur"],
-    "fr": ["note a", "note aux", "note au", "note pour", "message a", "message aux", "message au", "message pour",
-           "rappel a", "rappel au", "rappel pour", "consigne pour", "consignes pour", "a l'attention de",
-           "a l'attention du", "a l'attention des", "attention", "cher", "chere", "bonjour", "salut", "a", "au",
-           "aux", "pour"],
-    "es": ["nota para", "nota a", "nota al", "mensaje para", "mensaje a", "mensaje al", "aviso para", "aviso al",
-           "aviso a", "recordatorio para", "instrucciones para", "atencion", "querido", "querida", "hola", "para",
-           "a", "al"],
+    "de": ["sehr geehrte*", "geehrte*", "hinweis an", "hinweis fur", "nachricht an", "nachricht fur", "notiz an",
+           "notiz fur", "anweisung an", "anweisungen an", "anweisung fur", "anweisungen fur", "achtung", "liebe",
+           "lieber", "liebes", "hallo", "hey", "an", "fur"],
+    "fr": ["texte pour", "texte a", "texte a l'attention de", "note a", "note aux", "note au", "note pour",
+           "message a", "message aux", "message au", "message pour", "rappel a", "rappel au", "rappel pour",
+           "consigne pour", "consignes pour", "a l'attention de", "a l'attention du", "a l'attention des",
+           "attention", "cher", "chere", "bonjour", "salut", "a", "au", "aux", "pour"],
+    "es": ["estimado", "estimada", "nota para", "nota a", "nota al", "mensaje para", "mensaje a", "mensaje al",
+           "aviso para", "aviso al", "aviso a", "recordatorio para", "instrucciones para", "atencion", "querido",
+           "querida", "hola", "para", "a", "al"],
 }  # fmt: skip
 # Bare prepositions address someone only when the addressee is then described ("to the AI reading this").
 WEAK_ADDRESS_CUES = {"to", "for", "an", "fur", "a", "au", "aux", "pour", "para", "al"}
@@ -217,54 +223,81 @@ REVIEW_NOUNS = {
     "es": ["revision*", "aprobacion*", "validacion*", "verificacion*", "control*", "review*", "supervision"],
 }  # fmt: skip
 
+# "As an AI, you …": the reader's identity asserted.
+IDENTITY_AS = {
+    "en": ["as an", "as a", "as the", "being an", "being a"],
+    "de": ["als", "als eine", "als ein"],
+    "fr": ["en tant qu'", "en tant que", "comme"],
+    "es": ["como", "siendo", "como una", "como un"],
+}  # fmt: skip
+# A complement that makes instructions or rules someone's ordinary documents ("instructions de montage",
+# "rules for data retention"), not the reader's.
+COMPLEMENT = {
+    "en": ["for", "of", "on", "about", "regarding"],
+    "de": ["zur", "zum", "fur", "uber", "von", "der"],
+    "fr": ["de", "du", "des", "pour", "sur", "d'"],
+    "es": ["de", "del", "para", "sobre"],
+}  # fmt: skip
+
 # Instructions the reader was given, and what an attacker asks it to drop.
 INSTRUCTION_NOUNS = {
-    "en": ["instruction*", "prompt*", "rule*", "guideline*", "directive*", "polic*", "guardrail*", "restriction*",
-           "constraint*", "programming", "system message*", "orders", "safety", "filters", "limits", "training"],
-    "de": ["anweisung*", "instruktion*", "regel*", "richtlinie*", "vorgabe*", "prompt*", "beschrankung*", "befehl*",
+    "en": ["everything above", "everything before this", "all of the above", "all the above",
+           "everything you were told", "everything you've been told", "instruction*", "prompt*", "rule*",
+           "guideline*", "directive*", "polic*", "guardrail*", "restriction*", "constraint*", "programming",
+           "system message*", "orders", "safety", "filters", "limits", "training"],
+    "de": ["alles vorherige", "alles obige", "alles bisherige", "alles oben", "alles zuvor gesagte", "anweisung*",
+           "instruktion*", "regel*", "richtlinie*", "vorgabe*", "prompt*", "beschrankung*", "befehl*",
            "programmierung", "systemnachricht*", "einschrankung*", "sicherheitsregel*"],
-    "fr": ["instruction*", "consigne*", "regle*", "directive*", "politique*", "restriction*", "contrainte*",
-           "prompt*", "programmation", "message* systeme", "garde-fou*", "limite*"],
-    "es": ["instruccion*", "regla*", "norma*", "directriz", "directrices", "politica*", "restriccion*",
-           "indicacion*", "prompt*", "programacion", "mensaje* del sistema", "limite*", "pauta*"],
+    "fr": ["tout ce qui precede", "tout ce qui est au-dessus", "tout ce qu'on vous a dit", "instruction*",
+           "consigne*", "regle*", "directive*", "politique*", "restriction*", "contrainte*", "prompt*",
+           "programmation", "message* systeme", "garde-fou*", "limite*"],
+    "es": ["todo lo anterior", "todo lo de arriba", "todo lo que te dijeron", "instruccion*", "regla*", "norma*",
+           "directriz", "directrices", "politica*", "restriccion*", "indicacion*", "prompt*", "programacion",
+           "mensaje* del sistema", "limite*", "pauta*"],
 }  # fmt: skip
 PRIOR = {
-    "en": ["previous", "prior", "above", "earlier", "preceding", "all", "any", "your", "original", "initial", "old",
-           "existing", "standard", "usual", "default", "those", "these", "every"],
-    "de": ["vorherig*", "bisherig*", "vorangegangen*", "obig*", "fruher*", "alle*", "ihre*", "deine*",
-           "ursprunglich*", "alten", "alte", "ubliche*", "standard*", "jegliche*", "samtliche*"],
-    "fr": ["precedent*", "anterieur*", "ci-dessus", "toutes", "tous", "vos", "tes", "votre", "ton", "initial*",
-           "origin*", "ancien*", "habituel*", "par defaut"],
-    "es": ["anterior*", "previ*", "de arriba", "todas", "todos", "sus", "tus", "su", "tu", "original*", "inicial*",
-           "antigu*", "habitual*", "por defecto"],
+    "en": ["its", "their", "previous", "prior", "above", "earlier", "preceding", "all", "any", "your", "original",
+           "initial", "old", "existing", "standard", "usual", "default", "those", "these", "every"],
+    "de": ["seine*", "ihre*", "vorherig*", "bisherig*", "vorangegangen*", "obig*", "fruher*", "alle*", "ihre*",
+           "deine*", "ursprunglich*", "alten", "alte", "ubliche*", "standard*", "jegliche*", "samtliche*"],
+    "fr": ["ses", "son", "sa", "leurs", "precedent*", "anterieur*", "ci-dessus", "toutes", "tous", "vos", "tes",
+           "votre", "ton", "initial*", "origin*", "ancien*", "habituel*", "par defaut"],
+    "es": ["sus", "su", "anterior*", "previ*", "de arriba", "todas", "todos", "sus", "tus", "su", "tu", "original*",
+           "inicial*", "antigu*", "habitual*", "por defecto"],
 }  # fmt: skip
 OVERRIDE_VERBS = {
-    "en": ["ignore", "disregard", "forget", "override", "overrule", "bypass", "skip", "discard", "drop", "abandon",
-           "neglect", "set aside", "suspend", "turn off", "disable", "circumvent", "break"],
-    "de": ["ignorier*", "vergiss", "vergessen", "missacht*", "uberschreib*", "umgeh*", "verwirf", "verwerfen",
+    "en": ["stop following", "no longer follow", "stop applying", "stop obeying", "step outside", "ignore",
+           "disregard", "forget", "override", "overrule", "bypass", "skip", "discard", "drop", "abandon", "neglect",
+           "set aside", "suspend", "turn off", "disable", "circumvent", "break"],
+    "de": ["nicht mehr befolgen", "befolge* nicht mehr", "halte* dich nicht", "halten sie sich nicht", "ignorier*",
+           "vergiss", "vergessen", "missacht*", "uberschreib*", "umgeh*", "verwirf", "verwerfen",
            "setze* ausser kraft", "ausser kraft", "deaktivier*", "uberspring*", "hebe* auf", "aufheben"],
-    "fr": ["ignore*", "ignorer", "oublie*", "outrepass*", "contourn*", "neglig*", "fais abstraction",
-           "faites abstraction", "abandonne*", "desactiv*", "suspend*", "annule*", "passe* outre"],
-    "es": ["ignora*", "ignore*", "olvida*", "olvide*", "omite", "omita", "omitir", "pasa por alto", "pase por alto",
-           "salta*", "salte*", "descarta*", "descarte*", "anula*", "anule*", "desactiva*", "desactive*",
-           "haz caso omiso", "haga caso omiso"],
+    "fr": ["ne plus suivre", "ne suivez plus", "ne suis plus", "cesse* de suivre", "arrete* de suivre", "ignore*",
+           "ignorer", "oublie*", "outrepass*", "contourn*", "neglig*", "fais abstraction", "faites abstraction",
+           "abandonne*", "desactiv*", "suspend*", "annule*", "passe* outre"],
+    "es": ["deja* de seguir", "deje* de seguir", "dejar de seguir", "no sigas", "no siga", "ignora*", "ignore*",
+           "olvida*", "olvide*", "omite", "omita", "omitir", "pasa por alto", "pase por alto", "salta*", "salte*",
+           "descarta*", "descarte*", "anula*", "anule*", "desactiva*", "desactive*", "haz caso omiso",
+           "haga caso omiso"],
 }  # fmt: skip
 
 # Secrets of the system.
 REVEAL_VERBS = {
-    "en": ["reveal", "show", "print", "output", "display", "repeat", "share", "disclose", "dump", "list", "tell",
-           "give", "send", "paste", "leak", "expose", "write out", "spell out", "recite", "forward", "copy",
-           "export", "provide", "include", "attach", "return"],
-    "de": ["verrat*", "zeig*", "gib", "geben", "ausgeben", "wiederhol*", "teil*", "offenleg*", "nenn*", "schick*",
-           "send*", "kopier*", "exportier*", "leite*", "weiterleit*", "fug*", "hang*", "liste*", "schreib*",
-           "offenbar*"],
-    "fr": ["revel*", "montr*", "affich*", "repet*", "partag*", "divulgu*", "donn*", "envoi*", "envoy*",
-           "communiqu*", "indiqu*", "transmet*", "transfer*", "copi*", "export*", "joign*", "joindre", "ecri*",
-           "list*", "fourni*", "inclu*", "dévoil*", "devoil*"],
-    "es": ["revela*", "revele*", "muestra*", "muestre*", "mostrar", "imprim*", "repit*", "repet*", "compart*",
-           "divulg*", "dame", "danos", "denos", "envia*", "envie*", "enviar", "manda*", "mande*", "indica*",
-           "indique*", "dime", "dinos", "digame", "copia*", "exporta*", "reenvia*", "reenvie*", "adjunta*",
-           "adjunte*", "incluy*", "escrib*", "lista*", "proporcion*", "facilit*"],
+    "en": ["reply with", "respond with", "answer with", "start your reply with", "reveal", "show", "print",
+           "output", "display", "repeat", "share", "disclose", "dump", "list", "tell", "give", "send", "paste",
+           "leak", "expose", "write out", "spell out", "recite", "forward", "copy", "export", "provide", "include",
+           "attach", "return"],
+    "de": ["antworte mit", "antworten sie mit", "verrat*", "zeig*", "gib", "geben", "ausgeben", "wiederhol*",
+           "teil*", "offenleg*", "nenn*", "schick*", "send*", "kopier*", "exportier*", "leite*", "weiterleit*",
+           "fug*", "hang*", "liste*", "schreib*", "offenbar*"],
+    "fr": ["reponds avec", "repondez avec", "reponds par", "repondez par", "revel*", "montr*", "affich*", "repet*",
+           "partag*", "divulgu*", "donn*", "envoi*", "envoy*", "communiqu*", "indiqu*", "transmet*", "transfer*",
+           "copi*", "export*", "joign*", "joindre", "ecri*", "list*", "fourni*", "inclu*", "dévoil*", "devoil*"],
+    "es": ["responde con", "responda con", "contesta con", "conteste con", "revela*", "revele*", "muestra*",
+           "muestre*", "mostrar", "imprim*", "repit*", "repet*", "compart*", "divulg*", "dame", "danos", "denos",
+           "envia*", "envie*", "enviar", "manda*", "mande*", "indica*", "indique*", "dime", "dinos", "digame",
+           "copia*", "exporta*", "reenvia*", "reenvie*", "adjunta*", "adjunte*", "incluy*", "escrib*", "lista*",
+           "proporcion*", "facilit*"],
 }  # fmt: skip
 # Secret in itself, whatever qualifies it.
 SECRET_NOUNS = {
@@ -317,14 +350,15 @@ FORWARD_VERBS = {
            "copia*", "copie*", "pon en copia", "ponga en copia", "compart*", "anad*", "agreg*", "incluy*", "inclu*"],
 }  # fmt: skip
 THREAD_NOUNS = {
-    "en": ["thread", "conversation", "whole exchange", "entire exchange", "history", "all emails", "all messages",
+    "en": ["all replies", "every reply", "all responses", "a copy of all", "copies of all", "thread",
+           "conversation", "whole exchange", "entire exchange", "history", "all emails", "all messages",
            "every email", "everything", "transcript", "correspondence"],
-    "de": ["verlauf*", "konversation", "gesamten", "ganzen", "alle e-mails", "alle nachrichten", "korrespondenz",
-           "thread", "alles", "unterhaltung"],
-    "fr": ["fil", "conversation", "historique", "tous les e-mails", "tous les messages", "echange*", "tout",
-           "correspondance", "thread"],
-    "es": ["hilo", "conversacion", "historial", "todos los correos", "todos los mensajes", "todo", "intercambio",
-           "correspondencia", "thread"],
+    "de": ["alle antworten", "jede antwort", "verlauf*", "konversation", "gesamten", "ganzen", "alle e-mails",
+           "alle nachrichten", "korrespondenz", "thread", "alles", "unterhaltung"],
+    "fr": ["toutes les reponses", "chaque reponse", "fil", "conversation", "historique", "tous les e-mails",
+           "tous les messages", "echange*", "tout", "correspondance", "thread"],
+    "es": ["todas las respuestas", "cada respuesta", "hilo", "conversacion", "historial", "todos los correos",
+           "todos los mensajes", "todo", "intercambio", "correspondencia", "thread"],
 }  # fmt: skip
 COPY_MARKERS = {
     "en": ["cc", "bcc", "copy", "in copy", "loop in"],
@@ -333,8 +367,9 @@ COPY_MARKERS = {
     "es": ["cc", "cco", "copia", "en copia", "copia oculta"],
 }  # fmt: skip
 MARK_VERBS = {
-    "en": ["mark", "flag", "tag", "set", "move", "change", "update", "classify", "label", "qualify", "treat",
-           "prioriti*e", "escalate", "upgrade", "rank", "score", "list", "record", "log", "put"],
+    "en": ["route", "assign", "hand over", "pass", "mark", "flag", "tag", "set", "move", "change", "update",
+           "classify", "label", "qualify", "treat", "prioriti*e", "escalate", "upgrade", "rank", "score", "list",
+           "record", "log", "put"],
     "de": ["markier*", "kennzeichn*", "einstuf*", "stufe*", "setz*", "qualifizier*", "priorisier*", "behandl*",
            "verschieb*", "andere*", "eintrag*", "trage*", "fuhre*", "werte*", "bewerte*"],
     "fr": ["marqu*", "class*", "qualifi*", "prioris*", "trait*", "passe*", "mets", "mettez", "mettre", "indiqu*",
@@ -441,8 +476,9 @@ LINK_NOUNS = {
     "es": ["enlace*", "link*", "vinculo*", "url*", "web", "pagina*", "sitio*"],
 }  # fmt: skip
 SAY_VERBS = {
-    "en": ["say", "tell", "write", "mention", "state", "claim", "inform", "confirm", "assure", "promise", "add",
-           "remind", "insist", "stress", "emphasi*e", "announce", "respond", "reply", "answer"],
+    "en": ["slip in", "work in", "weave in", "sneak in", "throw in", "point out", "highlight", "say", "tell",
+           "write", "mention", "state", "claim", "inform", "confirm", "assure", "promise", "add", "remind",
+           "insist", "stress", "emphasi*e", "announce", "respond", "reply", "answer"],
     "de": ["sag*", "schreib*", "erwahn*", "behaupt*", "teile* mit", "teilen sie", "bestatig*", "versicher*",
            "versprech*", "betone*", "antworte*", "informier*"],
     "fr": ["dites", "dis", "dire", "ecri*", "mentionn*", "affirm*", "precis*", "indiqu*", "confirm*", "assur*",
@@ -483,22 +519,31 @@ FILLERS = {
 }  # fmt: skip
 # Words that make the next verb an obligation of the reader ("you must include").
 MODAL_CUES = {
-    "en": ["you must", "you should", "you need to", "you have to", "you will", "you'll", "you are to", "you're to",
-           "you shall", "make sure to", "make sure you", "be sure to", "remember to", "don't forget to",
-           "do not forget to", "never forget to", "i need you to", "i want you to", "we need you to",
-           "we want you to", "your task is to", "your job is to", "you are required to", "you are instructed to",
-           "it is mandatory to", "never fail to", "you may now", "you are allowed to", "you are authorised to",
-           "you are authorized to", "feel free to", "go ahead and", "proceed to", "be sure you", "ensure you",
-           "ensure that you"],
-    "de": ["sie mussen", "du musst", "sie sollen", "du sollst", "sie sollten", "du solltest", "vergessen sie nicht",
+    "en": ["authori*es you to", "authori*ed you to", "permits you to", "empowers you to", "instructs you to",
+           "asks you to", "your task*", "your new task*", "your job is", "your new job", "your role is",
+           "your new role", "new task", "your mission", "you must", "you should", "you need to", "you have to",
+           "you will", "you'll", "you are to", "you're to", "you shall", "make sure to", "make sure you",
+           "be sure to", "remember to", "don't forget to", "do not forget to", "never forget to", "i need you to",
+           "i want you to", "we need you to", "we want you to", "your task is to", "your job is to",
+           "you are required to", "you are instructed to", "it is mandatory to", "never fail to", "you may now",
+           "you are allowed to", "you are authorised to", "you are authorized to", "feel free to", "go ahead and",
+           "proceed to", "be sure you", "ensure you", "ensure that you"],
+    "de": ["erlaubt ihnen", "erlaubt dir", "autorisiert sie", "autorisiert dich", "weist sie an", "bittet sie",
+           "ihre aufgabe", "deine aufgabe", "ihre neue aufgabe", "deine neue aufgabe", "neue aufgabe",
+           "solltest du", "sollst du", "musst du", "sollten sie", "mussen sie", "sollen sie", "sie mussen",
+           "du musst", "sie sollen", "du sollst", "sie sollten", "du solltest", "vergessen sie nicht",
            "vergiss nicht", "denken sie daran", "denk daran", "ihre aufgabe ist es", "deine aufgabe ist es",
            "sie durfen", "du darfst", "stellen sie sicher", "achten sie darauf", "bitte"],
-    "fr": ["vous devez", "tu dois", "vous devriez", "tu devrais", "il faut", "il faudra", "n'oubliez pas de",
+    "fr": ["vous autorise a", "t'autorise a", "vous demande de", "te demande de", "votre tache", "ta tache",
+           "votre nouvelle tache", "ta nouvelle tache", "nouvelle tache", "votre mission", "devez-vous", "dois-tu",
+           "vous devez", "tu dois", "vous devriez", "tu devrais", "il faut", "il faudra", "n'oubliez pas de",
            "n'oublie pas de", "pensez a", "pense a", "votre tache est de", "ta tache est de",
            "vous etes autorise a", "veuillez", "merci de", "assurez-vous de", "assure-toi de", "prenez soin de"],
-    "es": ["debes", "debera", "deberas", "deberia", "tienes que", "tiene que", "hay que", "no olvides", "no olvide",
-           "recuerda", "recuerde", "tu tarea es", "su tarea es", "esta autorizado a", "asegurate de",
-           "asegurese de", "por favor", "necesito que", "quiero que"],
+    "es": ["le autoriza a", "te autoriza a", "le pide que", "te pide que", "su tarea", "tu tarea", "su nueva tarea",
+           "tu nueva tarea", "nueva tarea", "su mision", "tu mision", "debes ahora", "debes", "debera", "deberas",
+           "deberia", "tienes que", "tiene que", "hay que", "no olvides", "no olvide", "recuerda", "recuerde",
+           "tu tarea es", "su tarea es", "esta autorizado a", "asegurate de", "asegurese de", "por favor",
+           "necesito que", "quiero que"],
 }  # fmt: skip
 # A polite question to a person: a request, but a weaker directive than an imperative.
 REQUEST_CUES = {
@@ -547,15 +592,17 @@ OUTPUT_REFERENCE = {
 
 # Role words that open a chat turn ("SYSTEM:", "Système :", "Asistente:").
 ROLE_WORDS = {
-    "en": ["system", "assistant", "user", "human", "ai", "bot", "developer", "instruction", "instructions",
-           "system prompt", "system message", "new instructions", "admin", "administrator", "operator", "model",
-           "prompt", "override", "context"],
-    "de": ["system", "assistent", "benutzer", "nutzer", "mensch", "ki", "entwickler", "anweisung", "anweisungen",
-           "systemnachricht", "systemanweisung", "neue anweisungen", "neue anweisung", "administrator", "modell"],
-    "fr": ["systeme", "assistant", "utilisateur", "humain", "ia", "developpeur", "instruction", "instructions",
-           "consigne", "consignes", "message systeme", "nouvelles instructions", "nouvelles consignes",
-           "administrateur", "modele"],
-    "es": ["sistema", "asistente", "usuario", "humano", "ia", "desarrollador", "instruccion", "instrucciones",
-           "mensaje del sistema", "nuevas instrucciones", "nueva instruccion", "administrador", "modelo"],
+    "en": ["new task", "task", "new policy", "system", "assistant", "user", "human", "ai", "bot", "developer",
+           "instruction", "instructions", "system prompt", "system message", "new instructions", "admin",
+           "administrator", "operator", "model", "prompt", "override", "context"],
+    "de": ["neue aufgabe", "aufgabe", "neue richtlinie", "system", "assistent", "benutzer", "nutzer", "mensch",
+           "ki", "entwickler", "anweisung", "anweisungen", "systemnachricht", "systemanweisung", "neue anweisungen",
+           "neue anweisung", "administrator", "modell"],
+    "fr": ["nouvelle tache", "tache", "nouvelle politique", "systeme", "assistant", "utilisateur", "humain", "ia",
+           "developpeur", "instruction", "instructions", "consigne", "consignes", "message systeme",
+           "nouvelles instructions", "nouvelles consignes", "administrateur", "modele"],
+    "es": ["nueva tarea", "tarea", "nueva politica", "sistema", "asistente", "usuario", "humano", "ia",
+           "desarrollador", "instruccion", "instrucciones", "mensaje del sistema", "nuevas instrucciones",
+           "nueva instruccion", "administrador", "modelo"],
 }  # fmt: skip
 LANGUAGES = ("en", "de", "fr", "es")
