@@ -270,9 +270,13 @@ class View:
         return self.positions[start], self.positions[end - 1] + 1
 
 
-def read(source: str, start: int = 0, end: int | None = None, *, markup: bool, skip: list[Region] = ()) -> View:
+def read(
+    source: str, start: int = 0, end: int | None = None, *, markup: bool, skip: list[Region] = (), folded: bool = True
+) -> View:
     """The readable text of source[start:end]: tags become spaces, entities their characters, invisible
-    characters vanish, skipped regions and script/style content are dropped."""
+    characters vanish, skipped regions and script/style content are dropped. `folded`: lower case and
+    without accents, for matching; otherwise the characters as written."""
+    fold_or_keep = fold if folded else (lambda character: character)
     end = len(source) if end is None else end
     characters: list[str] = []
     positions: list[int] = []
@@ -303,12 +307,12 @@ def read(source: str, start: int = 0, end: int | None = None, *, markup: bool, s
             entity = re.match(r"&(?:[a-zA-Z]{2,10}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});", source[index : index + 12])
             if entity:
                 for decoded in html.unescape(entity.group(0)):
-                    characters.append(fold(decoded) if not INVISIBLE.match(decoded) else "")
+                    characters.append(fold_or_keep(decoded) if not INVISIBLE.match(decoded) else "")
                     positions.append(index)
                 index += len(entity.group(0))
                 continue
         if not INVISIBLE.match(character):
-            characters.append(" " if character == "\u00a0" else fold(character))
+            characters.append(" " if character == "\u00a0" else fold_or_keep(character))
             positions.append(index)
         index += 1
     pairs = [(character, position) for character, position in zip(characters, positions, strict=True) if character]

@@ -8,6 +8,7 @@ from agents.llm import register_offline_handler
 from agents.team.base import AgentCall, ask_model
 from agents.team.context import Lead, ProofFact, SignalFact, Strategy
 from agents.team.research import ResearchOutput
+from agents.team.sanitise import plain_text
 
 
 class Claim(BaseModel):
@@ -91,7 +92,7 @@ def answer_offline(data: WriteInput) -> WriteOutput:
     """An answer to a reply: thanks, one grounded fact or the meeting times, the call to action."""
     strategy, lead = data.strategy, data.lead
     offer = strategy.offer
-    greeting = f"Hi {lead.contact.first_name or 'there'},"
+    greeting = f"Hi {plain_text(lead.contact.first_name) or 'there'},"
     claims: list[Claim] = []
     paragraphs: list[str] = []
     if data.reply_category == "interested" and data.meeting_offer:
@@ -129,14 +130,16 @@ def write_offline(data: WriteInput) -> WriteOutput:
     ]
     short = "short" in data.instruction.lower() or "brief" in data.instruction.lower()
     formal = "formal" in data.instruction.lower()
-    greeting = f"{'Dear' if formal else 'Hi'} {lead.contact.first_name or 'there'},"
+    greeting = f"{'Dear' if formal else 'Hi'} {plain_text(lead.contact.first_name) or 'there'},"
     claims: list[Claim] = []
     paragraphs: list[str] = []
     intent = lead.step.intent
 
     if intent == "intro":
         for signal in chosen[: 1 if short else 2]:
-            sentence = OPENERS.get(signal.kind, "I noticed: {title}.").format(title=signal.title.rstrip("."))
+            # A signal title is quoted as plain text: markup scraped with it never reaches the email.
+            title = plain_text(signal.title).rstrip(".")
+            sentence = OPENERS.get(signal.kind, "I noticed: {title}.").format(title=title)
             if any(span and span in sentence for span in blocked_spans):
                 continue
             paragraphs.append(sentence)
