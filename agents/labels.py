@@ -23,6 +23,10 @@ FINDING_LABELS = {
     "forbidden_phrase": "Forbidden phrase",
     "forbidden_topic": "Forbidden topic",
     "tone": "Tone",
+    "unsupported_fact": "Fact not backed by a source",
+    "contradicted_fact": "Fact contradicts its source",
+    "uncited_fact": "True but not cited",
+    "unsafe_markup": "Markup in the email",
 }
 
 PROVIDERS = {"anthropic": "Anthropic", "openai": "OpenAI"}

@@ -14,7 +14,8 @@ from agents.llm import register_offline_handler
 from agents.team.base import AgentCall
 from agents.team.context import Lead, ProofFact, SignalFact, Strategy
 from agents.team.grounding import Sources, money_amounts, number_value, ungrounded_facts
-from agents.team.injection import find_instructions, first_instruction
+from agents.team.injection import FLAG_THRESHOLD, find_instructions, first_instruction, scan
+from agents.team.sanitise import unsafe_markup
 from agents.team.writer import Claim, Finding, WriteOutput
 
 # A number glued to letters ("Q4", "B2B", "SPRING50") is a name or a code, not a quantity.
@@ -682,12 +683,30 @@ def _instructions_in_signals(draft: _DraftUnderCheck) -> list[Finding]:
     return findings
 
 
+# In our own email, what our AI agents do is the product, not an attack ("our agents write the first
+# emails"): only structure that never belongs in an email, or a clear instruction, counts there.
+_IN_A_DRAFT = {
+    "hidden_css",
+    "white_on_white",
+    "html_comment",
+    "zero_width",
+    "role_marker",
+    "override",
+    "secret_request",
+}
+_CLEAR_INSTRUCTION = 0.8
+
+
 def _instructions_in_the_draft(draft: _DraftUnderCheck) -> list[Finding]:
     """The draft itself holds no instruction-like text."""
-    span = find_instructions(draft.body)
-    if not span:
-        return []
-    return [Finding(kind="prompt_injection", message="The draft contains instruction-like text.", span=span)]
+    for found in scan(draft.body):
+        if found.confidence >= FLAG_THRESHOLD and (
+            found.technique in _IN_A_DRAFT or found.confidence >= _CLEAR_INSTRUCTION
+        ):
+            return [
+                Finding(kind="prompt_injection", message="The draft contains instruction-like text.", span=found.span)
+            ]
+    return []
 
 
 def _uncited_results(draft: _DraftUnderCheck) -> list[Finding]:
@@ -874,6 +893,15 @@ def _ungrounded_facts(draft: _DraftUnderCheck) -> list[Finding]:
     return findings
 
 
+def _markup(draft: _DraftUnderCheck) -> list[Finding]:
+    """An email is plain text: no tag, script, comment, event handler, javascript:/data: link,
+    protocol-relative link or encoded tag from any data field (or anyone) reaches a prospect."""
+    return [
+        Finding(kind="unsafe_markup", message=f"Markup in the email ({reason}).", span=span)
+        for span, reason in unsafe_markup(f"{draft.data.draft.subject}\n{draft.body}")
+    ]
+
+
 # Every rule the verifier applies without a model, in the order their findings are reported.
 _CHECKS: tuple[Callable[[_DraftUnderCheck], list[Finding]], ...] = (
     _bad_citations,
@@ -894,6 +922,7 @@ _CHECKS: tuple[Callable[[_DraftUnderCheck], list[Finding]], ...] = (
     _stale_echoes,
     _followed_instructions,
     _ungrounded_facts,
+    _markup,
 )
 
 

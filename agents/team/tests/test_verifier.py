@@ -50,3 +50,15 @@ def test_what_we_put_in_verbatim_is_not_checked_but_what_a_person_adds_around_it
     body = f"{offer}\nOur deck: https://slides.example/deck"
     assert _findings(body, trusted_text=offer) == [("link_not_allowed", "https://slides.example/deck")]
     assert ("link_not_allowed", "https://book.other.example/k3j9") in _findings(body)
+
+
+def test_markup_from_a_data_field_never_reaches_an_email():
+    findings = _findings("Saw the news: <b>Acme</b> <img src=x onerror=alert(1)> and //evil.example/x.")
+    kinds = [kind for kind, _span in findings if kind == "unsafe_markup"]
+    assert len(kinds) >= 3
+
+
+def test_our_own_email_may_say_what_our_ai_agents_do():
+    body = "Nos agents IA identifient les bons comptes, écrivent les premiers messages et assurent les relances."
+    assert ("prompt_injection", body) not in _findings(body)
+    assert not [kind for kind, _span in _findings(body) if kind == "prompt_injection"]
