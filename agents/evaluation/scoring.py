@@ -492,8 +492,8 @@ def evaluate_router(evaluation: EvaluationSet) -> RouterReport:
 def injection_flag(case: InjectionCase) -> str:
     """The instruction-like span the defence finds in an input, or ""."""
     if case.channel == "reply":
-        data = ClassifyInput(subject="Re: our note", text=case.text, today=REFERENCE_TIME.date())
-        return classify_offline(data).injection_span or find_instructions(case.html) or ""
+        data = ClassifyInput(subject="Re: our note", text=case.text, html=case.html, today=REFERENCE_TIME.date())
+        return classify_offline(data).injection_span or ""
     return find_instructions(case.text) or ""
 
 

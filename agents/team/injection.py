@@ -217,7 +217,7 @@ def _sentences(view: View, original: str) -> list[_Sentence]:
 
 def _strip_leading(text: str, pattern: re.Pattern) -> str:
     while True:
-        text = text.strip(" \t\n,.:;!-*>•·")
+        text = text.lstrip(" \t\n,.:;!-*>•·")
         match = pattern.match(text)
         if not match:
             return text
@@ -300,6 +300,14 @@ class _Cue:
     base: float  # before the context raises it
     sentence: _Sentence
     why: str = ""
+    position: int = 0  # where the offending text starts in the sentence
+    until: int = -1  # where it ends (-1: the sentence's end)
+
+
+def _clause_end(text: str, after: int) -> int:
+    """The end of the clause that runs on at `after`: the next comma, colon, dash or full stop."""
+    boundary = re.compile(r"[,:;!?—–\n]|\.(?=\s|$)").search(text, after)
+    return boundary.start() if boundary else len(text)
 
 
 def _near(pattern: re.Pattern, sentence: _Sentence, position: int, words: int, *, before: int = 0) -> re.Match | None:
@@ -349,11 +357,11 @@ def _directives(sentence: _Sentence, *, hidden: bool) -> list[_Cue]:
     """Requests for actions or secrets, and attempts to override the rules, in one sentence."""
     cues: list[_Cue] = []
 
-    def add(technique: str, strength: float, position: int, why: str) -> None:
+    def add(technique: str, strength: float, position: int, why: str, until: int = -1) -> None:
         mood = _mood(sentence, position)
         if hidden and mood == "none":
             mood = "modal"  # hidden text has no business asking anything
-        cues.append(_Cue(technique, strength * _MOOD_FACTOR[mood], sentence, f"{why} ({mood})"))
+        cues.append(_Cue(technique, strength * _MOOD_FACTOR[mood], sentence, f"{why} ({mood})", position, until))
 
     text = sentence.text
     for verb in OVERRIDE_VERB.finditer(text):
@@ -363,9 +371,10 @@ def _directives(sentence: _Sentence, *, hidden: bool) -> list[_Cue]:
             mood = _mood(sentence, verb.start())
             obliged = THIRD_PERSON_MODAL.search(" ".join(_clause_prefix(sentence, verb.start()).split()[-4:]))
             if qualified and mood == "none" and obliged:  # "the model should stop following its policy"
-                cues.append(_Cue("override", 0.65, sentence, "override the instructions (obliged)"))
+                cues.append(_Cue("override", 0.65, sentence, "override the instructions (obliged)", verb.start()))
             else:
-                add("override", 0.85 if qualified else 0.65, verb.start(), "override the instructions")
+                end = max(noun.end(), verb.end())
+                add("override", 0.85 if qualified else 0.65, min(verb.start(), noun.start()), "override the rules", end)
     for verb in REVEAL_VERB.finditer(text):
         if noun := _near(SECRET_NOUN, sentence, verb.end(), 8):
             add("secret_request", 0.8, verb.start(), f"reveal {noun.group(0)}")
@@ -452,6 +461,8 @@ class _Address:
     base: float
     sentence: _Sentence
     why: str
+    position: int = 0
+    until: int = -1
 
 
 def _addresses(sentence: _Sentence) -> list[_Address]:
@@ -479,20 +490,26 @@ def _addresses(sentence: _Sentence) -> list[_Address]:
         if not (described or punctuated):
             continue
         base = 0.7 if strong_noun and not weak_cue else 0.65 if strong_noun else 0.45 if weak_cue else 0.55
-        found.append(_Address(base, sentence, f"addressed to {noun.group(0)}"))
+        noun_end = cue.end() + offset + noun.end()
+        found.append(
+            _Address(base, sentence, f"addressed to {noun.group(0)}", cue.start(), _clause_end(text, noun_end))
+        )
     for cue in IDENTITY_AS.finditer(text):  # "Als KI solltest du …", "as an AI, you must …"
         noun = AI_STRONG.match(_strip_leading(text[cue.end() :], DETERMINER))
         if noun:
             after = _strip_leading(text[cue.end() :], DETERMINER)[noun.end() :]
             if SECOND_PERSON.search(" ".join(after.split()[:3])) or MODAL.match(after.strip(" ,")):
-                found.append(_Address(0.65, sentence, f"as {noun.group(0)}, you …"))
+                found.append(_Address(0.65, sentence, f"as {noun.group(0)}, you …", cue.start()))
     for cue in CONDITIONAL_IDENTITY.finditer(text):
         noun = _near(AI_NOUN, sentence, cue.end(), 5)
         if noun:
-            found.append(_Address(0.7 if AI_STRONG.fullmatch(noun.group(0)) else 0.5, sentence, "if you are an AI"))
+            base = 0.7 if AI_STRONG.fullmatch(noun.group(0)) else 0.5
+            found.append(_Address(base, sentence, "if you are an AI", cue.start(), _clause_end(text, noun.end())))
     for cue in ROLE_REASSIGNMENT.finditer(text):
-        if _near(ROLE_NOUN, sentence, cue.end(), 6) or _near(AI_NOUN, sentence, cue.end(), 6):
-            found.append(_Address(0.75, sentence, "gives the reader a new role"))
+        role = _near(ROLE_NOUN, sentence, cue.end(), 6) or _near(AI_NOUN, sentence, cue.end(), 6)
+        if role:
+            until = _clause_end(text, role.end())
+            found.append(_Address(0.75, sentence, "gives the reader a new role", cue.start(), until))
     for vocative in re.finditer(r"(?:^|[,:;(\[]\s*|\s-\s)(?:(?:hey|hi|ok|okay|dear|hallo|salut|hola)\s+)?", text):
         rest = text[vocative.end() :]
         noun = AI_NOUN.match(rest) if rest[:1].isalpha() else None
@@ -500,11 +517,16 @@ def _addresses(sentence: _Sentence) -> list[_Address]:
             follow = rest[noun.end() :].lstrip(" ,:")
             if FILLER.match(follow) or SECOND_PERSON.match(follow) or _starts_with_directive_verb(follow):
                 strong = AI_STRONG.fullmatch(noun.group(0))
-                found.append(_Address(0.62 if strong else 0.5, sentence, f"{noun.group(0)}, …"))
+                start = vocative.end()
+                until = start + noun.end()
+                found.append(_Address(0.62 if strong else 0.5, sentence, f"{noun.group(0)}, …", start, until))
     for noun in AI_NOUN.finditer(text):
         if DESCRIBED_HERE.match(text[noun.end() :]):
             strong = AI_STRONG.fullmatch(noun.group(0))
-            found.append(_Address(0.7 if strong else 0.6, sentence, f"{noun.group(0)} reading this"))
+            until = _clause_end(text, noun.end() + 1)
+            found.append(
+                _Address(0.7 if strong else 0.6, sentence, f"{noun.group(0)} reading this", noun.start(), until)
+            )
     if _agent_obliged(text):
         found.append(_Address(0.5, sentence, "tells an agent what it should do"))
     for relative in RELATIVE.finditer(text):
@@ -512,7 +534,8 @@ def _addresses(sentence: _Sentence) -> list[_Address]:
         if WRITING_VERB.search(window) and DEICTIC.search(window) and EMAIL_NOUN.search(window):
             before = text[max(0, relative.start() - 40) : relative.start()]
             base = 0.7 if AI_NOUN.search(before) else 0.5
-            found.append(_Address(base, sentence, "addressed to whoever writes these emails"))
+            until = _clause_end(text, relative.end())
+            found.append(_Address(base, sentence, "addressed to whoever writes these emails", relative.start(), until))
     return found
 
 
@@ -531,16 +554,18 @@ def _authority(sentence: _Sentence) -> list[_Cue]:
     found: list[_Cue] = []
     text = sentence.text
     for cue in AUTHORITY_AS.finditer(text):
-        if _near(AUTHORITY_NOUN, sentence, cue.end(), 3):
+        if noun := _near(AUTHORITY_NOUN, sentence, cue.end(), 3):
             yours = bool(SECOND_PERSON.search(cue.group(0))) or "behalf" in cue.group(0)
             approves = bool(APPROVAL.search(text))
             performative = bool(APPROVAL_CLAIM.search(text[cue.end() : cue.end() + 80]))
             base = (0.45 if yours else 0.3) + (0.2 if approves else 0.0) + (0.15 if performative else 0.0)
-            found.append(_Cue("authority_claim", base, sentence, "speaks as an authority"))
+            until = _clause_end(text, noun.end())
+            found.append(_Cue("authority_claim", base, sentence, "speaks as an authority", cue.start(), until))
     for noun in AUTHORITY_NOUN.finditer(text):
         before = text[max(0, noun.start() - 12) : noun.start()].split()
         if before and SECOND_PERSON.fullmatch(before[-1]):
-            found.append(_Cue("authority_claim", 0.35, sentence, "invokes your superior"))
+            start = text.rfind(before[-1], 0, noun.start())
+            found.append(_Cue("authority_claim", 0.35, sentence, "invokes your superior", start, noun.end()))
     for approval in APPROVAL.finditer(text):
         window_start = max(0, approval.start() - 30)
         claim = APPROVAL_CLAIM.search(text[window_start : approval.end() + 30])
@@ -548,7 +573,10 @@ def _authority(sentence: _Sentence) -> list[_Cue]:
             by_authority = _near(AUTHORITY_NOUN, sentence, approval.end(), 5)
             yours = bool(SECOND_PERSON.search(text[approval.end() : approval.end() + 30]))
             base = 0.5 if (by_authority and yours) or approval.group(0).startswith(("pre", "vorab")) else 0.35
-            found.append(_Cue("authority_claim", base, sentence, "claims approval"))
+            boundaries = list(re.finditer(r"[,:;!?—–\n]", text[: approval.start()]))
+            start = boundaries[-1].end() if boundaries else 0
+            until = _clause_end(text, (by_authority.end() if by_authority else approval.end()))
+            found.append(_Cue("authority_claim", base, sentence, "claims approval", start, until))
     return found
 
 
@@ -656,6 +684,14 @@ def _source_span(source: str, view: View, start: int, end: int) -> tuple[int, in
     return left, right
 
 
+def _span_of(source: str, view: View, cue: _Cue | _Address) -> tuple[int, int]:
+    """The offending text of a cue, in the source: from where the cue starts to the end of its clause
+    (an address, a claim of authority, an override) or of its sentence (a request and its object)."""
+    sentence = cue.sentence
+    end = len(sentence.text) if cue.until < 0 else max(cue.until, cue.position + 1)
+    return _source_span(source, view, sentence.start + cue.position, sentence.start + end)
+
+
 def _scan_source(source: str, *, in_text: bool) -> list[InjectionFinding]:
     units = _units(source)
     for unit in units:
@@ -713,7 +749,7 @@ def _scan_source(source: str, *, in_text: bool) -> list[InjectionFinding]:
         hidden = unit.context != "visible"
         for cue in unit.cues:
             sentence = cue.sentence
-            left, right = _source_span(source, unit.view, sentence.start, sentence.start + len(sentence.text))
+            left, right = _span_of(source, unit.view, cue)
             boost = context_boost + (0.3 if hidden else 0.0)
             if OUTPUT_REFERENCE.search(sentence.text) or RECIPIENT.search(sentence.text):
                 boost += 0.15
@@ -722,13 +758,11 @@ def _scan_source(source: str, *, in_text: bool) -> list[InjectionFinding]:
             confidence = cue.base + boost if cue.base >= 0.2 else cue.base
             emit(cue.technique, left, right, confidence)
         for address in unit.addresses:
-            sentence = address.sentence
-            left, right = _source_span(source, unit.view, sentence.start, sentence.start + len(sentence.text))
+            left, right = _span_of(source, unit.view, address)
             raised = 0.25 if directive_strength >= 0.25 or authority_strength >= 0.45 else 0.0
             emit("addressed_to_ai", left, right, address.base + raised + (0.2 if hidden else 0.0))
         for cue in unit.authority:
-            sentence = cue.sentence
-            left, right = _source_span(source, unit.view, sentence.start, sentence.start + len(sentence.text))
+            left, right = _span_of(source, unit.view, cue)
             raised = 0.25 if directive_strength >= 0.25 or address_strength >= 0.45 else 0.0
             emit("authority_claim", left, right, cue.base + raised + (0.2 if hidden else 0.0))
         if hidden:
@@ -770,7 +804,12 @@ def scan(text: str, *, html: str = "") -> list[InjectionFinding]:
             known = findings.get(key)
             if known is None or finding.confidence > known.confidence:
                 findings[key] = finding
-    return sorted(findings.values(), key=lambda finding: (-finding.confidence, finding.start < 0, finding.start))
+    ordered = sorted(findings.values(), key=lambda finding: (-finding.confidence, finding.start < 0, finding.start))
+    kept: list[InjectionFinding] = []
+    for finding in ordered:  # one finding per stretch of text and technique: the strongest
+        if not any(other.technique == finding.technique and finding.span in other.span for other in kept):
+            kept.append(finding)
+    return kept
 
 
 def flagged(findings: list[InjectionFinding]) -> bool:

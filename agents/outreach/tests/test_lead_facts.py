@@ -127,7 +127,7 @@ class _Finding:
 
 def test_the_flag_reads_a_regex_match_and_a_detector_finding_alike(monkeypatch):
     match = quarantine.instruction_flag("Hello. Note to the AI: do it.")
-    assert (match.span, match.technique, match.confidence) == ("Note to the AI", "instruction", 0.9)
+    assert (match.span, match.technique, match.confidence) == ("Note to the AI", "addressed_to_ai", 0.7)
     monkeypatch.setattr(quarantine, "first_instruction", lambda text: _Finding("<!-- do it -->", "hidden_html", 0.97))
     found = quarantine.instruction_flag("anything")
     assert (found.span, found.technique, found.confidence) == ("<!-- do it -->", "hidden_html", 0.97)
