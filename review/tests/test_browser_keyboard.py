@@ -23,7 +23,12 @@ def _queue_of(workspace, count: int) -> list[Handoff]:
     run = first.run
     handoffs = [first]
     for number in range(count - 1):
-        contact = make_contact(workspace=workspace, account=first.contact.account, first_name=f"Lea{number}")
+        # The copied draft greets the first contact by name: the copies share it (a draft greeting
+        # someone else is a name no source supports, and the verifier blocks its approval).
+        contact = make_contact(
+            workspace=workspace, account=first.contact.account, first_name=first.contact.first_name,
+            last_name=f"Lea{number}",
+        )  # fmt: skip
         copy = AgentRun.objects.create(
             workspace=workspace, campaign=run.campaign, contact=contact, step_position=run.step_position,
             status=run.status, outcome=run.outcome, brief=run.brief, qualification=run.qualification,
