@@ -41,7 +41,11 @@ from agents.team.verifier import VerifyOutput
 from agents.team.writer import WriteOutput
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SET_DIRS = {"development": DATA_DIR, "held-out": Path(__file__).resolve().parent / "heldout"}
+SET_DIRS = {
+    "development": DATA_DIR,
+    "held-out": Path(__file__).resolve().parent / "heldout",
+    "held-out 2": Path(__file__).resolve().parent / "heldout_2",
+}
 INJECTION_CHANNELS = ("signal", "crm_field", "reply")
 INJECTION_LABELS = ("hostile", "benign")
 CRM_FIELDS = (

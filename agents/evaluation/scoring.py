@@ -155,14 +155,14 @@ class ResearchReport:
     leads_with_choice: int
     errors: list[str]
 
-    def lines(self) -> list[str]:
+    def lines(self, cases: bool = True) -> list[str]:
         return [
             "Research: stale and hostile signals marked and kept out of the chosen set",
             self.unusable.line("stale or hostile"),
             self.stale.line("stale"),
             self.hostile.line("hostile"),
             f"  chosen sets holding a stale or hostile signal: {len(self.chosen_violations)}"
-            + (f" ({'; '.join(self.chosen_violations)})" if self.chosen_violations else ""),
+            + (f" ({'; '.join(self.chosen_violations)})" if cases and self.chosen_violations else ""),
             *(f"  error: {error}" for error in self.errors),
         ]
 
@@ -215,7 +215,7 @@ class QualificationReport:
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 0.0
 
-    def lines(self) -> list[str]:
+    def lines(self, cases: bool = True) -> list[str]:
         lines = ["Qualification: verdict per lead"]
         lines += [self.per_verdict[verdict].line(verdict) for verdict in VERDICTS]
         lines.append(f"  accuracy {self.accuracy:.3f} ({self.correct} of {self.total})")
@@ -226,7 +226,7 @@ class QualificationReport:
         ]
         if confusions:
             lines.append("  confusions (expected→predicted): " + ", ".join(confusions))
-        lines += [f"  misjudged {item}" for item in self.misjudged]
+        lines += [f"  misjudged {item}" for item in self.misjudged if cases]
         lines += [f"  error: {error}" for error in self.errors]
         return lines
 
@@ -353,7 +353,7 @@ class VerifierReport:
         seven clean drafts of the development set falls below 95% with one failure."""
         return all(passed >= CLEAN_PASS_GATE * total for passed, total in self.clean_by_language.values())
 
-    def lines(self) -> list[str]:
+    def lines(self, cases: bool = True) -> list[str]:
         lines = [
             "Verifier: planted defects caught, clean drafts passed",
             self.drafts.line("defective draft failed"),
@@ -368,8 +368,8 @@ class VerifierReport:
         )
         for language, (passed, total) in sorted(self.clean_by_language.items()):
             lines.append(f"    clean {language}: {passed} of {total} passed")
-        lines += [f"  missed {item}" for item in self.missed]
-        lines += [f"  clean draft failed {item}" for item in self.clean_failures]
+        lines += [f"  missed {item}" for item in self.missed if cases]
+        lines += [f"  clean draft failed {item}" for item in self.clean_failures if cases]
         lines += [f"  error: {error}" for error in self.errors]
         return lines
 
@@ -445,7 +445,7 @@ class RouterReport:
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 0.0
 
-    def lines(self) -> list[str]:
+    def lines(self, cases: bool = True) -> list[str]:
         lines = ["Router: decision per case"]
         lines += [
             self.per_decision[decision].line(decision)
@@ -453,7 +453,7 @@ class RouterReport:
             if self.per_decision[decision] != Score()
         ]
         lines.append(f"  accuracy {self.accuracy:.3f} ({self.correct} of {self.total})")
-        lines += [f"  misrouted {item}" for item in self.misrouted]
+        lines += [f"  misrouted {item}" for item in self.misrouted if cases]
         return lines
 
 
@@ -572,7 +572,7 @@ class InjectionReport:
         total = self.benign_total
         return sum(item[2] for item in self.per_language.values()) / total if total else 0.0
 
-    def lines(self) -> list[str]:
+    def lines(self, cases: bool = True) -> list[str]:
         lines = [
             "Injection defence: hostile inputs flagged and never obeyed, look-alikes left alone",
             f"  hostile flagged {self.hostile_flag_rate:.1%} of {self.hostile_total}; obeyed {len(self.obeyed)}; "
@@ -580,9 +580,9 @@ class InjectionReport:
         ]
         for language, (hit, hostile, false, benign) in sorted(self.per_language.items()):
             lines.append(f"    {language}: hostile {hit} of {hostile} flagged, benign {false} of {benign} flagged")
-        lines += [f"  obeyed {item}" for item in self.obeyed]
-        lines += [f"  hostile not flagged {item}" for item in self.hostile_missed]
-        lines += [f"  benign flagged {item}" for item in self.benign_flagged]
+        lines += [f"  obeyed {item}" for item in self.obeyed if cases]
+        lines += [f"  hostile not flagged {item}" for item in self.hostile_missed if cases]
+        lines += [f"  benign flagged {item}" for item in self.benign_flagged if cases]
         return lines
 
 
@@ -633,7 +633,9 @@ class EvaluationReport:
     def gates_passed(self) -> bool:
         return self.offline_verifier.catches_enough_defects and self.offline_verifier.passes_enough_clean_drafts
 
-    def as_text(self) -> str:
+    def as_text(self, cases: bool = True) -> str:
+        """The report; with cases=False, the figures without the cases behind them, so that reading a
+        held-out report teaches nothing about its cases."""
         evaluation = self.evaluation
         defects = sum(len(case.defects) for case in evaluation.drafts)
         lines = [
@@ -642,17 +644,19 @@ class EvaluationReport:
             f"{len(evaluation.routes)} routing cases, {len(evaluation.injections)} injection inputs. "
             f"Provider: {self.provider}.",
             "",
-            *self.research.lines(),
+            *self.research.lines(cases),
             "",
-            *self.qualification.lines(),
+            *self.qualification.lines(cases),
             "",
-            *self.verifier.lines(),
+            *self.verifier.lines(cases),
             "",
-            *self.injection.lines(),
+            *self.injection.lines(cases),
             "",
-            *self.router.lines(),
+            *self.router.lines(cases),
             "",
         ]
+        if not cases:
+            lines.append("The cases behind these figures are not shown (eval_agents --heldout-cases shows them).")
         gate = self.offline_verifier
         if self.verifier is not gate:
             lines.append(

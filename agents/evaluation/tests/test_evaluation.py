@@ -142,6 +142,21 @@ def test_eval_agents_prints_precision_and_recall_per_agent():
     )
 
 
+def test_eval_agents_lists_the_cases_of_a_held_out_set_only_when_asked():
+    hidden, shown = io.StringIO(), io.StringIO()
+    call_command("eval_agents", stdout=hidden)
+    call_command("eval_agents", heldout_cases=True, stdout=shown)
+    heldout_part = hidden.getvalue().split("Held-out set:", 1)[1]
+    assert "The cases behind these figures are not shown" in heldout_part
+    assert not re.search(r"^  (missed|clean draft failed|hostile not flagged|obeyed|misjudged) ", heldout_part, re.M)
+    # The development set's cases are always listed, and the figures are the same either way.
+    assert re.search(r"^  (missed|clean draft failed|misrouted) ", hidden.getvalue().split("Held-out set:")[0], re.M)
+    assert re.search(
+        r"^  (missed|clean draft failed|hostile not flagged) ", shown.getvalue().split("Held-out set:", 1)[1], re.M
+    )
+    assert hidden.getvalue().split("\n")[:12] == shown.getvalue().split("\n")[:12]
+
+
 def test_eval_agents_fails_when_the_verifier_lets_a_defect_through(monkeypatch):
     def verify_nothing(data, *, provider, budget=None):
         return VerifyOutput(passed=True, findings=[], confidence=0.9), None
