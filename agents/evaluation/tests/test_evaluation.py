@@ -35,12 +35,12 @@ def evaluation():
     return load_evaluation_set()
 
 
-@pytest.fixture(scope="module")
-def heldout():
-    return load_evaluation_set("held-out")
+@pytest.fixture(scope="module", params=["held-out", "held-out 2"])
+def heldout(request):
+    return load_evaluation_set(request.param)
 
 
-@pytest.fixture(scope="module", params=["development", "held-out"])
+@pytest.fixture(scope="module", params=["development", "held-out", "held-out 2"])
 def any_set(request):
     return load_evaluation_set(request.param)
 
