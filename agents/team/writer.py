@@ -115,6 +115,19 @@ def answer_offline(data: WriteInput) -> WriteOutput:
     return WriteOutput(subject="Re: your reply", body=body, claims=claims, language=(offer.languages or ["en"])[0])
 
 
+SUBJECT_NAME_LENGTH = 60
+
+
+def _subject_name(name: str) -> str:
+    """The company as a subject names it: plain text, cut at a word before SUBJECT_NAME_LENGTH. A CRM
+    company name is whatever someone typed or synced (markup, a paragraph), and a subject has to stay a
+    subject."""
+    name = " ".join(plain_text(name).split())
+    if len(name) <= SUBJECT_NAME_LENGTH:
+        return name
+    return name[:SUBJECT_NAME_LENGTH].rsplit(" ", 1)[0].rstrip(" ,;:-")
+
+
 def write_offline(data: WriteInput) -> WriteOutput:
     if data.lead.step.intent == "answer":
         return answer_offline(data)
@@ -158,8 +171,8 @@ def write_offline(data: WriteInput) -> WriteOutput:
     paragraphs.append(offer.call_to_action if intent != "break_up" else "If it becomes a priority, just reply here.")
 
     kind = chosen[0].kind if chosen else ""
-    subject = SUBJECTS.get(kind, "Idea for {account}'s sales team").format(account=lead.account.name)
-    if not lead.account.name:  # withheld: a subject names no company rather than an empty one
+    subject = SUBJECTS.get(kind, "Idea for {account}'s sales team").format(account=_subject_name(lead.account.name))
+    if not _subject_name(lead.account.name):  # withheld: a subject names no company rather than an empty one
         subject = "An idea for your sales team"
     if intent == "follow_up":
         subject = "Re: " + subject
