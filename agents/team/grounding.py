@@ -57,14 +57,24 @@ class Sources:
     uncited_texts: tuple[str, ...] = ()
     uncited_signal_times: tuple[tuple[datetime, int], ...] = ()
     uncited_signal_kinds: frozenset[str] = frozenset()
+    # Who is who, for the relationships a sentence states between parties: each cited source with the
+    # parties it speaks of without naming them (a signal is about the account; a proof point about its
+    # customer and us), our own names (company, product), the customers the proof library lets us
+    # name, and the account.
+    party_texts: tuple[str, ...] = ()
+    our_names: tuple[str, ...] = ()
+    our_customers: tuple[str, ...] = ()
+    account_name: str = ""
 
     def widened(self) -> Sources:
-        return Sources(
+        return dataclasses.replace(
+            self,
             texts=self.texts + self.uncited_texts,
-            context=self.context,
-            recipient_title=self.recipient_title,
             signal_times=self.signal_times + self.uncited_signal_times,
             signal_kinds=self.signal_kinds | self.uncited_signal_kinds,
+            uncited_texts=(),
+            uncited_signal_times=(),
+            uncited_signal_kinds=frozenset(),
         )
 
     @functools.cached_property
@@ -208,6 +218,16 @@ _NOT_NAMES = {
     # Where a proposed meeting happens is no claim about anyone.
     "zoom", "teams", "webex", "meet", "hangouts", "whereby",
 }  # fmt: skip
+# World regions, continents and oceans, and the sales territories named after them: where a company works
+# ("on both sides of the Atlantic", "für die DACH-Region") is background, not a fact about anyone in
+# particular. Countries and cities stay names a source must hold.
+_REGIONS = {
+    "europe", "europa", "europe's", "asia", "asien", "asie", "africa", "afrika", "afrique", "america", "americas",
+    "amerika", "amérique", "américa", "oceania", "ozeanien", "océanie", "atlantic", "atlantik",
+    "atlantique", "atlántico", "pacific", "pazifik", "pacifique", "pacífico", "mediterranean", "mittelmeer",
+    "méditerranée", "mediterráneo", "emea", "apac", "latam", "dach", "benelux", "nordics", "nordic", "iberia",
+    "scandinavia", "skandinavien", "scandinavie", "escandinavia", "baltics", "balkans",
+}  # fmt: skip
 # Not names either: quarters and halves ("by Q1"), times of day ("10am"), contractions ("I'll").
 _NOT_NAME_SHAPES = re.compile(
     r"^(?:[A-Z]|[QHT][1-4]|FY\d{2,4}|\d+(?:[.,]\d+)?(?:k|m|mm|mn|bn|b|mio|mrd)|mio|mrd|tsd|\d{1,2}(?::\d{2})?(?:am|pm|h)|\d+(?:st|nd|rd|th|er|e|º|ª|\.)?|\w+['’](?:ll|re|ve|d|m|t))$",
@@ -219,6 +239,19 @@ _NAME_SHAPE = re.compile(
 )
 _LEGAL_FORM = re.compile(
     r"^(?:GmbH|AG|SE|KG|KGaA|OHG|SA|SAS|SARL|SL|SLU|SpA|Srl|BV|NV|Ltd|Inc|LLC|PLC|Oy|AB|AS|ApS|Co)\.?$"
+)
+
+
+_FOLDED_REGIONS = frozenset(_fold(region) for region in _REGIONS)
+
+
+# Words that end an organisation's name: "Eichberg Ventures", "Brandt Software", "Serac Partenaires". A
+# capitalised word before one names an organisation, even one a dictionary knows.
+_ORG_SUFFIX = re.compile(
+    r"^(?:Capital|Ventures|Partners|Partenaires|Partner|Holdings?|Group|Gruppe|Groupe|Grupo|Labs|Systems|Systeme"
+    r"|Software|Technologies|Technology|Tech|Logistics|Logistik|Logística|Logistique|Bank|Banco|Banque|Invest"
+    r"|Investments|Equity|Fund|Fonds|Fondo|Consulting|Solutions|Services|Industries|Industrie|Cloud|Analytics"
+    r"|Robotics|Foods|Pharma|Health|Freight|Shipping|Retail|Commerce|Payments|Pagos|Salud|Networks)$"
 )
 
 
@@ -261,7 +294,7 @@ def _is_name(word: str, *, language: str, initial: bool, title_case: bool, next_
     return True
 
 
-def _name_runs(sentence: str, language: str) -> list[tuple[int, int, list[str]]]:
+def name_runs(sentence: str, language: str) -> list[tuple[int, int, list[str]]]:
     """Runs of words that name something (start, end, the words needing support)."""
     tokens = list(_TOKEN.finditer(sentence))
     title_case = _is_title_case(sentence)
@@ -285,6 +318,7 @@ def _name_runs(sentence: str, language: str) -> list[tuple[int, int, list[str]]]
         folded = _fold(word)
         if (
             folded in _NOT_NAMES
+            or folded in _FOLDED_REGIONS
             or _NOT_NAME_SHAPES.match(word)
             or _ROLE_HEAD.fullmatch(word)
             or _month_number(word)
@@ -296,10 +330,15 @@ def _name_runs(sentence: str, language: str) -> list[tuple[int, int, list[str]]]
             current.append(token)
             continue
         following = tokens[index + 1].group(0) if index + 1 < len(tokens) else ""
-        introduced = not current and bool(_RELATION_BEFORE_A_NAME.search(sentence[: token.start()]))
+        # A name is named by what introduces it, whatever a dictionary knows of the word ("zuvor bei Brenner",
+        # "Ihr CFO Henrik Lorenz", "Frau Weber").
+        introduced = not current and bool(
+            _RELATION_BEFORE_A_NAME.search(sentence[: token.start()]) or _HONORIFIC.search(sentence[: token.start()])
+        )
         if (
             introduced
             or _LEGAL_FORM.match(following.strip("."))
+            or (_ORG_SUFFIX.match(following.strip(".,")) and not _ORG_SUFFIX.match(word))
             or _is_name(
                 word,
                 language=language,
@@ -339,7 +378,7 @@ def _name_type(sentence: str, start: int, end: int) -> str:
 
 def _names(sentence: str, language: str, sources: Sources) -> list[Fact]:
     facts = []
-    for start, end, words in _name_runs(sentence, language):
+    for start, end, words in name_runs(sentence, language):
         if all(_supported_word(word, sources) for word in words):
             continue
         fact_type = _name_type(sentence, start, end)
@@ -574,11 +613,13 @@ _ROLE_HEAD = re.compile(_ROLE_WORDS, re.IGNORECASE)
 _ROLE_OF_A_PERSON = re.compile(
     r"(?:\b(?:as|als|como|in (?:your|her|his) (?:new )?role as|en tant que|comme|your new|your|Ihr(?:e|er|em)?"
     r"(?: neue[nrm]?)?|votre(?: nouveau| nouvelle)?|su(?: nuevo| nueva)?|tu(?: nuevo| nueva)?|nouvelle? |nuev[oa] )\s+"
-    r"(?:(?:new|neue[nr]?|nouvelle?|nuev[oa]|poste de|cargo de|rol de)\s+)?)"
+    r"(?:(?-i:[A-Z][\w&.-]*)['’]s\s+)?(?:(?:new|neue[nr]?|nouvelle?|nuev[oa]|poste de|cargo de|rol de)\s+)?)"
     r"(?P<title>(?-i:(?:[A-Z][\w&-]*\s+){0,3}?)"
     + _ROLE_WORDS
     + r"(?:\s+(?:of|for|für|de|des|du|del|de la|d')\s*[\w&-]+"
-    r"|\s+[A-Z][\w&-]+){0,3})",
+    r"|\s+(?!(?:en|in|at|since|seit|depuis|desde|with|mit|avec|con|and|und|et|y|is|ist|est|es|to|zu|para|pour"
+    r"|por|bei|chez|a|à|am|im|au|al|the|der|die|das|le|la|el|who|der|qui|que|now|jetzt|maintenant|ahora)\b)"
+    r"[\w&-]+){0,3})",
     re.IGNORECASE,
 )
 _TITLE_STOPWORDS = {"of", "for", "für", "de", "des", "du", "del", "la", "le", "d", "the", "and", "und", "et", "y"}
@@ -648,7 +689,10 @@ _CONCEPTS: dict[str, re.Pattern] = {
         r"|ronda|financiaci[oó]n|inversi[oó]n|inversor(?:es)?|capt[oó]|levant[oó]|recaud)\w*"
     ),
     "job_change": _rx(
-        r"\b(?:joined|joining|new role|new position|new job|promot(?:ed|ion)|appointed|took over as|stepped into"
+        # Joining a webinar or a call is no new role.
+        r"\b(?:(?:joined|(?<!for )joining)(?!\s+(?:[\"“'‘]|(?:the|our|us|a|an|us for)\s+(?:\w+\s+)?"
+        r"(?:webinar|call|event|session|demo|meetup|workshop|conference|talk)))"
+        r"|new role|new position|new job|promot(?:ed|ion)|appointed|took over as|stepped into"
         r"|started as|move to|welcome (?:aboard|to)|neue[nr]? (?:Rolle|Position|Aufgabe|Stelle)|gewechselt"
         r"|ernannt|befördert|Wechsel|angetreten|nouveau poste|nouvelles fonctions|(?:a |avez )?rejoint|nomm[ée]e?"
         r"|promue?|prise de poste|nuev[oa] (?:puesto|cargo|rol|posición|etapa)|incorporaci[oó]n|(?:se )?(?:unió|"
@@ -682,7 +726,8 @@ _CONCEPTS: dict[str, re.Pattern] = {
         r"|rachat|rachet[ée]|racheté|acquis|adquiri\w*|adquisici[oó]n|fusi[oó]n|compró)\b"
     ),
     "expansion": _rx(
-        r"\b(?:new (?:plant|site|factory|facility|warehouse|office|line|hub)s?|expan\w*"
+        r"\b(?:new (?:[\w-]+ ){0,2}(?:plant|site|factory|facility|warehouse|office|line|hub|depot|store|branch)s?"
+        r"|expan\w*"
         r"|neue[snm]? (?:Werk|Standort|Halle|Linie|Lager)\w*|eröffnet\w*|Erweiterung|Expansion"
         r"|nouvel(?:le)? (?:usine|site|ligne|entrepôt)s?|inaugur\w*|agrandi\w*"
         r"|nuev[oa]s? (?:planta|fábrica|línea|sede|nave|centro)s?|ampliaci[oó]n|expansi[oó]n)\b"
@@ -715,6 +760,14 @@ _NOT_ASSERTED = _rx(r"\?\s*$|^\s*(?:if|when|whether|wenn|falls|ob|si|cuando)\b|\
                     r"|meist|oft|häufig|souvent|la plupart|muchas veces|a menudo|suelen)\b")  # fmt: skip
 
 
+# People counted or plural just before "joining": hires, not one person's new role.
+_HIRES_BEFORE = _rx(
+    r"(?:\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|several|new|zwei|drei|vier|fünf|sechs|sieben|acht"
+    r"|neun|zehn|mehrere|neue|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|nouveaux|nouvelles|dos|tres"
+    r"|cuatro|cinco|seis|siete|ocho|nueve|diez|varios|varias|nuevos|nuevas)\b[^.!?]{0,40})$"
+)
+
+
 def _events(sentence: str, sources: Sources) -> list[Fact]:
     if _NOT_ASSERTED.search(sentence):
         return []
@@ -724,6 +777,8 @@ def _events(sentence: str, sources: Sources) -> list[Fact]:
         if not match:
             continue
         fact_type = _CONCEPT_TYPE.get(concept, EVENT)
+        if concept == "job_change" and "hiring" in sources.concepts and _HIRES_BEFORE.search(sentence[: match.start()]):
+            continue  # "four new SDRs joining your team": the hiring news, told from the hires' side
         if concept not in sources.concepts:
             facts.append(Fact(type=fact_type, text=match.group(0), sentence=sentence, detail=concept))
         elif concept == "award" and _WON.search(sentence) and not _WON.search(sources.all_text):
@@ -747,7 +802,12 @@ _LEADER = [
         r"(?i:\b(?:led|leading|angeführt|geführt|menée|dirigée|liderada|encabezada)\b(?:\s+\w+){0,3}?\s+(?:by|von|par|por))\s+"
         rf"(?P<name>{_NAME_RUN})"
     ),
-    re.compile(rf"(?P<name>{_NAME_RUN})\s+(?i:(?:led|leads|lead|is leading|co-led)\s+(?:the|your|this|their|its)\b)"),
+    re.compile(
+        rf"(?P<name>{_NAME_RUN})\s+"
+        r"(?i:(?:led|leads|lead|leading|is leading|co-led|co-leading)\s+(?:the|your|this|their|its)\b)"
+    ),
+    # "con Faro Ventures al frente", "mit Lindenhof an der Spitze", "avec Serac en tête".
+    re.compile(rf"(?P<name>{_NAME_RUN})\s+(?i:al frente|a la cabeza|an der Spitze|en t[eê]te|à la tête)\b"),
 ]
 
 
@@ -775,6 +835,167 @@ def _wrong_leaders(sentence: str, sources: Sources) -> list[Fact]:
     ]
 
 
+# Relationships between parties ---------------------------------------------------------------------
+#
+# A relationship is true when one source holds both its parties: "Isar Ventures invested in Kinetic
+# Freight" needs a source naming both, not a signal naming the one and a proof point the other. And that a
+# company is a customer of ours rests on the proof library alone, however true its name is to a signal (a
+# contact's former employer is no customer for being in the job-change news).
+
+# Where a clause ends: a party of one clause is no party of the next one's relationship.
+_CLAUSE_END = re.compile(r"[,;:()—–]\s|\s[-–—]\s|\b(?:so|which|who|because|weil|denn|parce que|car|porque|donc)\b")
+# What joins the names of a list of parties ("Finory und die Kontorbank", "X, Y and Z").
+_PARTY_LIST = _rx(
+    r"^(?:\s*(?:,|and|und|et|y|e|&|or|oder|ou|o|die|der|das|den|dem|the|la|le|les|el|los|las|l['’])\s*)*$"
+)
+# Introducing a customer after the words that say it is one: "our customers like Brightline".
+_CUSTOMER_INTRO = re.compile(
+    r"^\s*(?:,\s*)?(?:(?:such as|like|including|as|wie|etwa|comme|tels? que|como|tales como|among them)\s+)?"
+    r"(?:the|die|der|den|dem|la|le|les|el|los|las|l['’])?\s*$",
+    re.IGNORECASE,
+)
+_OUR_CUSTOMERS = (
+    r"\b(?:our|unser\w*|nos|notre|nuestr[oa]s?)\s+(?:\w+\s+){{0,2}}?(?:customers?|clients?|users?|Kund(?:e|en|in|innen)"
+    r"|Nutzer\w*|clientes?|clientèle|usuarios?|utilisateurs?)\b"
+    r"|\b(?:customers?|clients?|users?|Kund(?:e|en|in)|clientes?|usuarios?|utilisateurs?)\s+(?:of|von|bei|de|chez|d['’])"
+    r"\s*{us}\b"
+    r"|\b(?:customers?|clients?) of ours\b|\bbei\s+uns\s+(?:\w+\s+)?Kund\w*"
+)
+_USES_US = (
+    r"\b(?:uses?|used|using|r[au]n(?:s|ning)?\s+on|rel(?:y|ies|ied|ying)\s+on|work(?:s|ed|ing)?\s+with"
+    r"|switch(?:ed|es|ing)?\s+to|mov(?:e|es|ed|ing)\s+to|sign(?:s|ed)?\s+(?:up\s+)?with|cho(?:se|sen|oses?)|picked"
+    r"|went\s+with|trust(?:s|ed)?|roll(?:s|ed)?\s+out|deploy(?:s|ed)?|adopt(?:s|ed)?"
+    r"|(?:is|are|been)\s+(?:\w+\s+){{0,2}}?on|nutz\w*|verwend\w*|arbeite\w*\s+(?:\w+\s+){{0,2}}?mit|vertrau\w*\s+(?:\w+\s+){{0,2}}?auf"
+    r"|utilis\w*|travaill\w*\s+(?:\w+\s+){{0,2}}?avec|(?:a|ont|avons)\s+choisi|fai(?:t|s|ont)\s+confiance\s+à"
+    r"|s['’]appuie\w*\s+sur|usa|usan|usaba|utiliz\w*|trabaj\w*\s+(?:\w+\s+){{0,2}}?con|confí\w*\s+en|eligi\w*)"
+    r"\s+(?:\w+\s+){{0,3}}?{us}\b"
+    r"|\bsetz\w*\s+(?:\w+\s+){{0,3}}?{us}\b(?:\s+\w+){{0,3}}?\s+ein\b"
+    r"|\bnous\s+(?:fait|font|faisait|faisaient|ont\s+fait)\s+confiance\b"
+)
+# Relationships between two other parties: investing in, owning shares of, working for, supplying,
+# being a customer, partner or owner of.
+_RELATION = _rx(
+    r"\b(?:invest(?:ed|s|or|ors)?\s+(?:\w+\s+){0,2}?in|backs|backed|shareholders?|stake\s+in|owns|owned\s+by"
+    r"|investiert|beteiligt|Anteilseigner\w*|Gesellschafter\w*|Investor\w*\s+(?:bei|von|in)"
+    r"|actionnaires?|investi\w*\s+(?:dans|chez)|participation\s+(?:dans|au capital)|au capital de"
+    r"|accionistas?|invirti\w*\s+en|invierte\w*\s+en|participad\w*|inversor\w*\s+(?:de|en)"
+    r"|runs?\s+(?:\w+\s+){0,3}?for|supplies|supplier\s+(?:to|of|for)|provides?\s+(?:\w+\s+){0,3}?(?:for|to)"
+    r"|delivers?\s+(?:\w+\s+){0,2}?for|(?:customer|client|partner|subsidiary|parent)\s+of"
+    r"|liefert\w*\s+(?:\w+\s+){0,3}?(?:für|an)|Lieferant\w*|(?:Kunde|Partner|Tochter)\w*\s+von|für\s+\w+\s+(?:den|die|das)\s+\w+"
+    r"|fournisseur\w*|fournit\w*|(?:client|partenaire|filiale)\w*\s+de|pour le compte de"
+    r"|proveedor\w*|suministra\w*|(?:cliente|socio|filial)\w*\s+de|para\s+(?:la\s+)?tienda"
+    r"|acquired|bought|übernommen|gekauft|rachet[ée]\w*|adquiri\w*|compró)\b"
+)
+
+
+@functools.cache
+def _customer_claim(our_names: tuple[str, ...]) -> re.Pattern:
+    """A sentence saying a company is a customer of ours, in the four languages."""
+    names = [re.escape(name) for name in sorted(our_names, key=len, reverse=True) if name]
+    us = r"(?:(?-i:us|uns|nous|nosotros)" + "".join(f"|{name}" for name in names) + ")"
+    return _rx(_OUR_CUSTOMERS.format(us=us) + "|" + _USES_US.format(us=us))
+
+
+def _clause_at(sentence: str, start: int, end: int) -> tuple[int, int]:
+    left = max((match.end() for match in _CLAUSE_END.finditer(sentence, 0, start)), default=0)
+    right = next((match.start() for match in _CLAUSE_END.finditer(sentence, end)), len(sentence))
+    return left, right
+
+
+def _party_runs(sentence: str, language: str) -> list[tuple[int, int]]:
+    """Where the sentence names a party: its name runs, the capitalised words no dictionary knows as
+    they stand ("Parcelnet" opening a sentence), and in German the nouns ending in a word that names an
+    organisation ("die Kontorbank")."""
+    runs = [(start, end) for start, end, _words in name_runs(sentence, language)]
+    if True:
+        for token in _TOKEN.finditer(sentence):
+            word = token.group(0)
+            if not word[:1].isupper() or any(start <= token.start() < end for start, end in runs):
+                continue
+            folded = _fold(word)
+            if folded in _NOT_NAMES or _ROLE_HEAD.fullmatch(word) or _month_number(word) or _is_weekday(word):
+                continue
+            if not _known(word, language) and not _known(word, "en") or (language == "de" and _ORG_HEAD.search(word)):
+                runs.append((token.start(), token.end()))
+        runs.sort()
+    return runs
+
+
+_ORG_HEAD = re.compile(r"(?<=[a-zäöü])(?:bank|versicherung|werke?|gruppe|logistik|software|kasse|holding|reederei)$")
+
+
+_FOLDED_LEGAL_FORMS = frozenset(_fold(form) for form in _LEGAL_FORM.pattern.strip("^$()?:.\\").split("|"))
+
+
+@functools.cache
+def _party_words(text: str) -> frozenset[str]:
+    words = {_fold(word) for word in _TOKEN.findall(text)} - {""}
+    return frozenset(word for word in words if word not in _FOLDED_LEGAL_FORMS and word not in {"the", "die", "der"})
+
+
+def _names_meet(party: str, names: Iterable[str]) -> bool:
+    """Whether a party is one of the names (or named in a text): the words of either hold the other's."""
+    words = _party_words(party)
+    for name in names:
+        other = _party_words(name)
+        if words and other and (words <= other or other <= words):
+            return True
+    return False
+
+
+def _customers_claimed(sentence: str, sources: Sources, language: str) -> list[Fact]:
+    if not sources.our_names:
+        return []
+    claim = _customer_claim(tuple(sources.our_names))
+    runs = _party_runs(sentence, language)
+    facts = []
+    for match in claim.finditer(sentence):
+        left, right = _clause_at(sentence, match.start(), match.end())
+        # The subject before the words of the claim ("Parcelnet is one of our customers", "Finory und die
+        # Kontorbank setzen salesops ein"), or the name right after them ("our customer Brightline").
+        before = [run for run in runs if left <= run[0] and run[1] <= match.start()]
+        while before and len(before) > 1 and not _PARTY_LIST.match(sentence[before[-2][1] : before[-1][0]]):
+            before = before[-1:]
+        after = [run for run in runs if run[0] >= match.end() and run[1] <= right]
+        after = after[:1] if after and _CUSTOMER_INTRO.match(sentence[match.end() : after[0][0]]) else []
+        for start, end in before + after:
+            party = sentence[start:end]
+            if _names_meet(party, (*sources.our_names, *sources.our_customers, sources.account_name)):
+                continue
+            if _names_meet(party, sources.context[:2]):
+                continue  # the recipient by name
+            detail = "no customer of ours the proof library names"
+            facts.append(Fact(type="relationship", text=party, sentence=sentence, detail=detail))
+    return facts
+
+
+def _relationships(sentence: str, sources: Sources, language: str) -> list[Fact]:
+    """Two parties a sentence relates (one invested in, works for, supplies or owns the other) are
+    named together by one cited source."""
+    if not sources.party_texts or _NOT_ASSERTED.search(sentence):
+        return []
+    runs = _party_runs(sentence, language)
+    facts = []
+    for match in _RELATION.finditer(sentence):
+        left, right = _clause_at(sentence, match.start(), match.end())
+        parties = [sentence[start:end] for start, end in runs if left <= start and end <= right]
+        parties = [party for party in parties if not _names_meet(party, sources.our_names)]
+        for index, first in enumerate(parties):
+            for second in parties[index + 1 :]:
+                if _names_meet(first, (second,)):
+                    continue
+                if not any(_names_meet(first, [text]) and _names_meet(second, [text]) for text in sources.party_texts):
+                    facts.append(
+                        Fact(
+                            type="relationship",
+                            text=sentence[left:right].strip(),
+                            sentence=sentence,
+                            detail="no cited source names both",
+                        )
+                    )
+    return facts
+
+
 # All together ----------------------------------------------------------------------------------------
 
 
@@ -786,6 +1007,7 @@ def _facts(sentence: str, sources: Sources, language: str) -> list[Fact]:
     sentence = _LINK.sub(lambda match: "." + " " * (len(match.group(0)) - 1), sentence)
     facts = _events(sentence, sources) + _titles(sentence, sources) + _dates(sentence, sources)
     facts += _wrong_amounts(sentence, sources) + _wrong_leaders(sentence, sources)
+    facts += _customers_claimed(sentence, sources, language) + _relationships(sentence, sources, language)
     covered = [fact.text for fact in facts]
     facts += [fact for fact in _names(sentence, language, sources) if not any(fact.text in text for text in covered)]
     return facts

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from agents.llm import register_offline_handler
 from agents.team.base import AgentCall
 from agents.team.context import Lead, ProofFact, SignalFact, Strategy
-from agents.team.grounding import Sources, money_amounts, number_value, ungrounded_facts
+from agents.team.grounding import Sources, money_amounts, name_runs, number_value, ungrounded_facts
 from agents.team.injection import FLAG_THRESHOLD, find_instructions, first_instruction, scan
 from agents.team.sanitise import unsafe_markup
 from agents.team.writer import Claim, Finding, WriteOutput
@@ -80,15 +80,24 @@ _NUMBER_WORD_PATTERNS = {
 # A capitalised word or run of words; a full stop ends it ("Series A. Kinetic" is two names).
 _NAME = r"[A-Z][\w&'-]*(?:\.\w+)*(?: [A-Z][\w&'-]*(?:\.\w+)*)*"
 _NAMES = rf"{_NAME}(?:(?:,| and| or) {_NAME})*"
-_CUSTOMER_MENTION = re.compile(
+# Our own names come from the signature and address (see _our_names): "{us}" stands for them.
+_CUSTOMER_MENTION_PATTERN = (
     rf"(?i:\b(?:customers?|clients?|companies|teams|brands|businesses) (?:like|such as|including)) (?P<a>{_NAMES})"
     rf"|(?i:\b(?:helped|help|helping|work(?:ed|s|ing)? with|partnered with|partner of|"
     rf"our (?:customers?|clients?|users?),?)) (?P<b>{_NAMES})"
     rf"|(?P<c>{_NAMES})(?i:,? (?:already |also |now |all )?(?:uses?|chose|switched to|relies on|rely on|trusts?|"
-    rf"runs? (?:\w+ ){{0,2}}on|moved to|signed with|rolled out|went with|picked) (?:us|our|salesops)\b)"
-    rf"|(?P<d>{_NAMES})(?i:(?:'s? (?:\w+ ){{0,2}}\w+)? (?:is|are) (?:also |already |now )?"
-    rf"(?:on|using|with|a customer of|customers of) (?:us|our|ours|salesops)\b)"
+    rf"runs? (?:\w+ ){{{{0,2}}}}on|moved to|signed with|rolled out|went with|picked) (?:us|our|{{us}})\b)"
+    rf"|(?P<d>{_NAMES})(?i:(?:'s? (?:\w+ ){{{{0,2}}}}\w+)? (?:is|are) (?:also |already |now )?"
+    rf"(?:on|using|with|a customer of|customers of) (?:us|our|ours|{{us}})\b)"
 )
+
+
+@functools.cache
+def _customer_mention(our_names: tuple[str, ...]) -> re.Pattern:
+    names = "|".join(re.escape(name) for name in sorted(our_names, key=len, reverse=True)) or "salesops"
+    return re.compile(_CUSTOMER_MENTION_PATTERN.format(us=names))
+
+
 # Capitalised words that start sentences rather than name a company.
 _NOT_A_NAME = {
     "teams", "reps", "most", "many", "everyone", "anyone", "they", "we", "you", "it", "this", "that", "some",
@@ -126,7 +135,17 @@ _PRICING = re.compile(
     r"|\b(?:first|1st|\d+|one|two|three|six) (?:months?|quarters?|years?|seats?) (?:is |are )?(?:free|on us)\b"
     r"|\bmoney[- ]back\b|\brefunds?\b|\b(?:you )?(?:don't|do not|won't|will not) (?:have to )?pay\b"
     r"|\block(?:ed)? in (?:[\w']+ ){0,3}(?:price|pricing|rate)s?\b|\bprice (?:lock|freeze|match)\b"
-    r"|\bdiscount|\b\d{1,3}\s?(?:%|percent) (?:off|discount)\b|\bhalf (?:off|price)\b",
+    r"|\bdiscount|\b\d{1,3}\s?(?:%|percent) (?:off|discount)\b|\bhalf (?:off|price)\b"
+    # Cheaper than something else, free for a while, paid per seat: a price stated without a figure.
+    r"|\b(?:costs?|is|are)\s+(?:\w+\s+)?(?:less|cheaper|lower|more affordable)\s+than\b|\bcheaper than\b"
+    r"|\b(?:günstiger|billiger|preiswerter) als\b|\bmoins cher\w* que\b|\bco[uû]te\w* moins\b"
+    r"|\bmás barat[oa]s? que\b|\bcuesta\w* menos\b|\bsin (?:coste|costo|cargo)\b|\bsans frais\b"
+    r"|\bohne (?:zusätzliche |weitere )?Kosten\b|\bumsonst\b"
+    r"|\b(?:pay|pays|paying|paid|zahlt|zahlen|zahlst|payez|payer|payes|paient|pagáis|pagas|paga|pagan|pagar|pagues)"
+    r"\s+(?:\w+\s+){0,2}?(?:for|per|für|pro|par|pour|por)\s+(?:\w+\s+){0,2}?(?:users?|seats?|reps?|licen[cs]es?"
+    r"|Nutzer\w*|Lizenz\w*|Sitz\w*|utilisateurs?|si[eè]ges?|usuarios?|licencias?|puestos?)\b"
+    r"|\b(?:months?|Monate?n?|mois|mes(?:es)?)\s+(?:\w+\s+)?(?:free|gratis|kostenlos|gratuits?|offerts?|sin coste"
+    r"|sin costo|gratuitos?)\b",
     re.IGNORECASE,
 )
 _DISCOUNT = re.compile(
@@ -205,11 +224,16 @@ def _not_claims(text: str) -> list[tuple[int, int]]:
     """Spans whose numbers state no fact: links, and the length or time of a proposed meeting."""
     spans = [(start, end) for start, end, _ in _link_spans(text)]
     spans += [match.span() for match in _CLOCK_TIME.finditer(text)]
+    spans += [match.span() for match in _DISCOURSE_COUNT.finditer(text)]
     for left, right in _sentence_spans(text):
         sentence = text[left:right]
         if _MEETING.search(sentence):
             spans += [(left + match.start(), left + match.end()) for match in _WHEN.finditer(sentence)]
     return spans
+
+
+def _discourse_numbers(text: str) -> set[str]:
+    return {_normalise_number(number) for number in re.findall(r"\d+", " ".join(_DISCOURSE_COUNT.findall(text)))}
 
 
 def _quantities(text: str) -> list[re.Match]:
@@ -220,6 +244,76 @@ def _quantities(text: str) -> list[re.Match]:
 def _numbers_in(text: str) -> set[str]:
     """The quantities a draft's text states (a proposed meeting's time and length are none)."""
     return {_normalise_number(match.group(0)) for match in _quantities(text)}
+
+
+# Ordinals say a count too: "its third site" supports "three sites", "su cuarto centro" "cuatro centros".
+_ORDINALS = {
+    2: "second zweite zweiter zweiten zweites deuxième seconde segundo segunda",
+    3: "third dritte dritter dritten drittes troisième tercer tercero tercera",
+    4: "fourth vierte vierter vierten viertes quatrième cuarto cuarta",
+    5: "fifth fünfte fünfter fünften fünftes cinquième quinto quinta",
+    6: "sixth sechste sechster sechsten sechstes sixième sexto sexta",
+    7: "seventh siebte siebter siebten siebtes septième séptimo séptima",
+    8: "eighth achte achter achten achtes huitième octavo octava",
+    9: "ninth neunte neunter neunten neuntes neuvième noveno novena",
+    10: "tenth zehnte zehnter zehnten zehntes dixième décimo décima",
+}
+_ORDINAL_VALUE = {word: str(value) for value, words in _ORDINALS.items() for word in words.split()}
+_ORDINAL = re.compile(r"\b(?:" + "|".join(sorted(_ORDINAL_VALUE, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+# A count of the email's own content ("two pieces of news", "zwei kurze Fragen", "deux questions", "dos
+# cosas") states nothing about the prospect.
+_DISCOURSE_COUNT = re.compile(
+    r"\b(?:one|two|three|a couple of|1|2|3|ein(?:e|en)?|zwei|drei|un|une|deux|trois|uno|una|dos|tres)\s+"
+    r"(?:\w+\s+)?(?:things?|questions?|ideas?|thoughts?|points?|options?|ways?|pieces? of news|news|reasons?|notes?"
+    r"|lines?|quick\w*|Dinge|Fragen?|Ideen?|Gedanken|Punkte?|Möglichkeiten|Neuigkeiten|Nachrichten|Gründe|Zeilen"
+    r"|choses?|idées?|pistes?|nouvelles?|raisons?|lignes?|cosas?|preguntas?|ideas?|puntos?|opciones|noticias?"
+    r"|razones|líneas?)\b",
+    re.IGNORECASE,
+)
+# How long ago something happened, in the units a writer rounds a signal's age to ("three weeks in",
+# "seit zwei Monaten", "il y a trois semaines", "hace dos meses").
+_DURATION_UNIT_DAYS = {
+    "day": 1, "days": 1, "tag": 1, "tage": 1, "tagen": 1, "jour": 1, "jours": 1, "día": 1, "días": 1, "dia": 1,
+    "dias": 1, "week": 7, "weeks": 7, "woche": 7, "wochen": 7, "semaine": 7, "semaines": 7, "semana": 7,
+    "semanas": 7, "month": 30, "months": 30, "monat": 30, "monate": 30, "monaten": 30, "mois": 30, "mes": 30,
+    "meses": 30, "year": 365, "years": 365, "jahr": 365, "jahre": 365, "jahren": 365, "an": 365, "ans": 365,
+    "année": 365, "années": 365, "año": 365, "años": 365,
+}  # fmt: skip
+_DURATION = re.compile(
+    r"(?P<number>\d+|[^\W\d_]+)[\s-]+(?P<unit>" + "|".join(_DURATION_UNIT_DAYS) + r")\b", re.IGNORECASE
+)
+
+
+def _number_words_multiplied(text: str, language: str) -> tuple[set[str], list[tuple[int, int]]]:
+    """A number word times a scale word: "twelve hundred" (1200), "treinta mil" (30000), "trois mille"."""
+    words = _NUMBER_WORDS_BY_LANGUAGE.get(language, _NUMBER_WORDS)
+    pattern = re.compile(
+        r"\b(?P<number>" + "|".join(words) + r")\s+(?P<times>" + "|".join(_MULTIPLIERS) + r")\b", re.IGNORECASE
+    )
+    compounds = _compound_numbers(text, language)[1] if language in _TENS_BY_LANGUAGE else []
+    values, spans = set(), []
+    for match in pattern.finditer(text):
+        if any(start <= match.start() < end for start, end in compounds):
+            continue  # "twenty-eight million" is one number, read as a compound
+        values.add(str(int(words[match.group("number").lower()]) * _MULTIPLIERS[match.group("times").lower()]))
+        spans.append(match.span())
+    return values, spans
+
+
+def _durations_matching_an_age(text: str, language: str, ages: Iterable[int]) -> set[str]:
+    """The numbers of durations in `text` that round one of the ages (in days) given: a writer says "three
+    weeks in" of a job change 19 days old, "a couple of months" of one 70 days old."""
+    words = _NUMBER_WORDS_BY_LANGUAGE.get(language, _NUMBER_WORDS)
+    matching = set()
+    for match in _DURATION.finditer(text):
+        token = match.group("number").lower()
+        value = int(token) if token.isdigit() else int(words[token]) if token in words else None
+        if value is None:
+            continue
+        unit = _DURATION_UNIT_DAYS[match.group("unit").lower()]
+        if any(abs(age / unit - value) <= max(1, value * 0.25) for age in ages):
+            matching.add(str(value))
+    return matching
 
 
 def _source_numbers(text: str) -> set[str]:
@@ -233,6 +327,8 @@ def _source_numbers(text: str) -> set[str]:
         numbers |= {
             words[match.group(0).lower()] for match in pattern.finditer(text) if match.group(0).lower() in words
         }
+        numbers |= _number_words_multiplied(text, language)[0]
+    numbers |= {_ORDINAL_VALUE[match.group(0).lower()] for match in _ORDINAL.finditer(text)}
     return numbers
 
 
@@ -294,9 +390,12 @@ def _claim_numbers(text: str, language: str = "en") -> set[str]:
     pattern = _NUMBER_WORD_PATTERNS.get(language, _NUMBER_WORD_PATTERNS["en"])
     words = _NUMBER_WORDS_BY_LANGUAGE.get(language, _NUMBER_WORDS)
     compounds, spans = _compound_numbers(text, language)
+    multiplied, multiplied_spans = _number_words_multiplied(text, language)
+    spans += multiplied_spans + [match.span() for match in _DISCOURSE_COUNT.finditer(text)]
     return (
-        _numbers_in(text)
+        {number for number in _numbers_in(text) if number not in _discourse_numbers(text)}
         | compounds
+        | multiplied
         | {
             words[match.group(0).lower()]
             for match in pattern.finditer(text)
@@ -391,9 +490,25 @@ class _DraftUnderCheck:
                         source_texts.append(_signal_text(self.signals[source]))
                     elif source in self.proofs:
                         source_texts.append(self.proofs[source].text)
-            if not any(number in _source_numbers(source_text) for source_text in source_texts):
-                uncited.append(match)
+            if any(number in _source_numbers(source_text) for source_text in source_texts):
+                continue
+            # Said again where no claim states it (a follow-up's "Re:" subject, "your three reps" after the
+            # sentence that cited the hiring news): true to a source the draft cites elsewhere.
+            if number in self.cited_numbers:
+                continue
+            uncited.append(match)
         return uncited
+
+    @functools.cached_property
+    def cited_sources(self) -> list[str]:
+        """The text of every signal and proof point some claim of the draft cites."""
+        cited = {source for claim in self.claims for source in claim.sources}
+        texts = [_signal_text(signal) for citation, signal in self.signals.items() if citation in cited]
+        return texts + [proof.text for citation, proof in self.proofs.items() if citation in cited]
+
+    @functools.cached_property
+    def cited_numbers(self) -> set[str]:
+        return set().union(set(), *(_source_numbers(text) for text in self.cited_sources))
 
     @functools.cached_property
     def usable_uncited_numbers(self) -> set[str]:
@@ -492,7 +607,7 @@ def _customers_not_in_the_proof_library(draft: _DraftUnderCheck) -> list[Finding
     ours = [lead.account.name, lead.contact.first_name, lead.contact.last_name]
     ours += re.findall(r"[A-Z][\w&'-]+", f"{offer.signature} {offer.postal_address} {offer.sender_name}")
     findings = []
-    for match in _CUSTOMER_MENTION.finditer(draft.text):
+    for match in _customer_mention(_our_names(offer)).finditer(draft.text):
         group = next(group for group in match.groups() if group)
         for name in re.split(r",? and |, | or ", group):
             name = name.strip()
@@ -560,6 +675,14 @@ def _claims_that_misquote_their_sources(draft: _DraftUnderCheck) -> list[Finding
             continue
         language = draft.data.draft.language
         missing = _claim_numbers(claim.text, language) - set().union(*(_source_numbers(text) for text in texts))
+        # A duration rounding the age of a cited signal ("three weeks into the new role").
+        ages = [draft.signals[source].age_days for source in cited if source in draft.signals]
+        missing -= _durations_matching_an_age(claim.text, language, ages)
+        # A number another claim states from a source the draft cites: said again, not invented.
+        restated = set().union(
+            set(), *(_claim_numbers(other.text, language) for other in draft.claims if other is not claim)
+        )
+        missing -= restated & draft.cited_numbers
         cited_proofs = [source for source in cited if source in draft.proofs]
         if missing and cited_proofs:
             findings.append(
@@ -588,6 +711,107 @@ def _stem_pattern(word: str) -> str:
     return re.escape(stem) + r"\w*"
 
 
+# Topics a sales policy commonly forbids, by what a sentence says about them in the four languages: a
+# policy topic that names one ("layoffs", "Entlassungen", "politics") is found however a draft words it
+# ("letting sales staff go", "se séparer de leurs commerciaux", "the new tariffs").
+_TOPIC_MEANINGS: list[tuple[re.Pattern, re.Pattern]] = [
+    (
+        re.compile(
+            r"lay-?offs?|redundanc|job cuts|downsiz|dismissal|Entlassung|Stellenabbau|licenciement|despido",
+            re.IGNORECASE,
+        ),  # fmt: skip
+        re.compile(
+            r"\b(?:lay-?offs?|laid off|lay(?:ing)? off|redundanc\w+|job cuts|cut(?:ting)? (?:\w+ )?jobs|downsiz\w+"
+            r"|headcount (?:cuts?|reductions?)|let(?:ting)? (?:\w+ ){0,3}(?:staff|people|employees|reps|workers|sellers"
+            r"|salespeople|team members) go|shed(?:ding)? (?:\w+ )?(?:jobs|staff|reps)"
+            r"|Entlassung\w*|entlassen\w*|Stellenabbau|Personalabbau|Jobabbau|Kündigungswelle\w*"
+            r"|(?:Stellen|Jobs) (?:\w+ )?abgebaut"
+            r"|licenci\w+|suppressions? de postes|plan social|réduction des effectifs"
+            r"|se séparer d['’e]\s*(?:\w+\s+){0,4}?(?:commerciaux|salariés|employés|vendeurs|collaborateurs|équipes?)"
+            r"|despid\w+|recortes? de (?:plantilla|personal|empleo)|reducción de plantilla|ajustes? de plantilla"
+            r"|prescindi\w* de (?:\w+\s+){0,4}?(?:comerciales|vendedores|empleados|plantilla|personal))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        re.compile(r"politi|election|government|Politik|Wahl|élection|elecci|gobierno|gouvernement", re.IGNORECASE),
+        re.compile(
+            r"\b(?:politic\w*|elections?|electoral|government|administration's|tariffs?|trade war|congress|parliament"
+            r"|senate|White House|Politik\w*|politisch\w*|Wahl(?:en|kampf)|Regierung\w*|Zölle\w*|Strafzöll\w*"
+            r"|Handelskrieg\w*|Bundestag|élections?|gouvernement\w*|droits de douane|tarifs douaniers"
+            r"|guerre commerciale|politiques?(?! de)|elecciones|electoral\w*|gobierno\w*|aranceles?|guerra comercial"
+            r"|polític[oa]s?(?! de))\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+# A competitor's price: a sentence that names what others pay (seats, licences, bills) beside a
+# competitor, by that word or by a company's name that is neither ours, the prospect's nor a customer's.
+_COMPETITOR_PRICING_TOPIC = re.compile(
+    r"(?:competitor|competition|rival|Wettbewerb|Konkurren|concurren|competen)\w*"
+    r"\W+(?:\w+\W+)?(?:pric|cost|Preis|Kosten|prix|tarif|precio|coste)",
+    re.IGNORECASE,
+)
+_COMPETITOR_WORDS = re.compile(r"\b(?:competitors?|rivals?|Wettbewerber\w*|Konkurren\w*|concurrents?|competidores?"
+                               r"|competencia)\b", re.IGNORECASE)  # fmt: skip
+_PRICE_WORDS = re.compile(
+    r"\b(?:pric\w*|costs?|fees?|seats?|licen[cs]es?|bills?|expensive|Preis\w*|Kosten|Lizenz\w*|teuer\w*"
+    r"|prix|co[uû]ts?|tarifs?|licences?|cher|chère|precios?|costes?|costos?|licencias?|car[oa]s?)\b",
+    re.IGNORECASE,
+)
+# Paying a company, or a company's prices: "paying Outreach and Salesloft", "die Lizenzen von X".
+_PAY_VERB = re.compile(
+    r"\b(?:pay(?:s|ing)?|paid|overpay\w*|zahl\w*|pa(?:ie|ye|yer)\w*|pag(?:a|an|áis|as|ar|ando|ó|aron)|spend\w* on)\b",
+    re.IGNORECASE,
+)
+_PAYING = re.compile(_PAY_VERB.pattern + r"\s+(?:\w+\s+){0,2}?(?:an\s+|à\s+|a\s+)?$", re.IGNORECASE)
+_PRICE_OF = re.compile(
+    r"^(?:['’]s)?\s+(?:\w+\s+){0,1}?(?:pric\w*|costs?|fees?|charges?|seats?|licen[cs]es?|bills?|invoices?)\b"
+    r"|^(?:['’]s)?\s+(?:is|are)\s+(?:\w+\s+)?(?:expensive|cheaper|pricier|overpriced)\b",
+    re.IGNORECASE,
+)
+_PRICE_OF_BEFORE = re.compile(
+    r"\b(?:Preise?|Kosten|Lizenz\w*|prix|tarifs?|co[uû]ts?|licences?|precios?|costes?|costos?|licencias?|tarifas?)"
+    r"\s+(?:von|de|d['’]|del|bei|chez)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _competitor_prices(draft: _DraftUnderCheck, topic: str) -> list[Finding]:
+    strategy, lead = draft.strategy, draft.lead
+    known = [lead.account.name, lead.contact.first_name, lead.contact.last_name]
+    known += [proof.customer_name for proof in strategy.proof if proof.customer_name]
+    known += re.findall(r"[\w&'-]+", f"{strategy.offer.signature} {strategy.offer.postal_address}")
+    findings = []
+    for sentence in _sentences(draft.text):
+        if not _PRICE_WORDS.search(sentence) and not _PAY_VERB.search(sentence):
+            continue
+        named = _COMPETITOR_WORDS.search(sentence) and _PRICE_WORDS.search(sentence)
+        for start, end, _words in name_runs(sentence, draft.data.draft.language):
+            name = sentence[start:end]
+            if any(_same_name(name, other) for other in known if other):
+                continue
+            before, after = sentence[:start], sentence[end:]
+            if _PAYING.search(before) or _PRICE_OF.match(after) or _PRICE_OF_BEFORE.search(before):
+                named = True
+        if named:
+            findings.append(Finding(kind="forbidden_topic", message=f"Forbidden topic: {topic!r}.", span=sentence))
+    return findings
+
+
+def _topic_meanings(draft: _DraftUnderCheck, topic: str) -> list[Finding]:
+    findings = []
+    for names_it, pattern in _TOPIC_MEANINGS:
+        if names_it.search(topic):
+            findings += [
+                Finding(kind="forbidden_topic", message=f"Forbidden topic: {topic!r}.", span=match.group(0))
+                for match in pattern.finditer(draft.text)
+            ]
+    if _COMPETITOR_PRICING_TOPIC.search(topic):
+        findings += _competitor_prices(draft, topic)
+    return findings
+
+
 def _forbidden_phrases_and_topics(draft: _DraftUnderCheck) -> list[Finding]:
     """The policy's forbidden phrases and topics are not in the draft, however they are spelled."""
     policy = draft.strategy.policy
@@ -604,6 +828,8 @@ def _forbidden_phrases_and_topics(draft: _DraftUnderCheck) -> list[Finding]:
             match = re.search(pattern, draft.text, re.IGNORECASE) if words else None
             if match:
                 findings.append(Finding(kind=kind, message=f"{label}: {phrase!r}.", span=match.group(0)))
+            elif kind == "forbidden_topic":
+                findings += _topic_meanings(draft, phrase)
     return findings
 
 
@@ -629,10 +855,10 @@ def _pricing_the_policy_forbids(draft: _DraftUnderCheck) -> list[Finding]:
     """Pricing is mentioned only when the policy allows it."""
     if draft.strategy.policy.pricing_allowed:
         return []
-    match = _PRICING.search(draft.text)
-    if not match:
-        return []
-    return [Finding(kind="pricing", message="The policy does not allow mentioning pricing.", span=match.group(0))]
+    return [
+        Finding(kind="pricing", message="The policy does not allow mentioning pricing.", span=match.group(0))
+        for match in _PRICING.finditer(draft.text)
+    ]
 
 
 def _links_not_allowed(draft: _DraftUnderCheck) -> list[Finding]:
@@ -820,6 +1046,7 @@ def _sources_of(draft: _DraftUnderCheck) -> Sources:
         if citation not in cited and not draft.is_stale(signal) and not first_instruction(_signal_text(signal))
     ]
     lead, offer = draft.lead, draft.strategy.offer
+    ours = _our_names(offer)
     return Sources(
         texts=tuple(_signal_text(signal) for signal in signals) + tuple(proof.text for proof in proofs),
         context=(
@@ -843,7 +1070,43 @@ def _sources_of(draft: _DraftUnderCheck) -> Sources:
         uncited_texts=tuple(_signal_text(signal) for signal in uncited),
         uncited_signal_times=tuple((signal.occurred_at, signal.age_days) for signal in uncited),
         uncited_signal_kinds=frozenset(signal.kind for signal in uncited),
+        party_texts=tuple(f"{lead.account.name}\n{_signal_text(signal)}" for signal in signals)
+        + tuple(f"{proof.customer_name}\n{' '.join(ours)}\n{proof.text}" for proof in proofs),
+        our_names=ours,
+        our_customers=tuple(proof.customer_name for proof in draft.strategy.proof if proof.may_name_publicly),
+        account_name=lead.account.name,
     )
+
+
+# The words of a job title in a signature ("Senior Account Executive"), which name no company.
+_SIGNATURE_ROLE_WORD = re.compile(
+    r"^(?:senior|junior|lead|principal|head|chief|of|for|and|&|the|account|executive|manager|director|sales"
+    r"|business|development|representative|partnerships?|growth|revenue|customer|success|operations|marketing"
+    r"|founder|co-founder|ceo|cro|cmo|vp|svp|evp|sdr|bdr|ae|am|team|officer|vertrieb\w*|leiter\w*|leitung"
+    r"|responsable|commercial\w*|directeur|directrice|ventas|comercial\w*|gerente|jef[ea]|de|del|des|du|la|le|el)$",
+    re.IGNORECASE,
+)
+
+
+def _our_names(offer) -> tuple[str, ...]:
+    """Our company and product as the signature and address name them: the parts of a signature line
+    that are neither the sender, a job title, a phone number, an address nor a link ("Account Executive,
+    salesops", "Lena Brook | Quillmate"), and the first part of the address ("Salesops Demo GmbH,
+    Torstraße 1, …"), with that name's first word ("Salesops")."""
+    names = []
+    for line in offer.signature.splitlines():
+        for part in re.split(r"\s*[,|·•]\s*|\s+[–—-]\s+", line):
+            part = part.strip()
+            words = part.split()
+            if not words or part == offer.sender_name or re.search(r"[\d@/]|www\.", part):
+                continue
+            if all(_SIGNATURE_ROLE_WORD.match(word) for word in words) or len(words) > 4:
+                continue
+            names.append(part)
+    company = offer.postal_address.splitlines()[0].split(",")[0].strip() if offer.postal_address.strip() else ""
+    if company and not re.search(r"\d", company):
+        names += [company, company.split()[0]]
+    return tuple(dict.fromkeys(name for name in names if name and name != offer.sender_name))
 
 
 _FACT_WORDS = {

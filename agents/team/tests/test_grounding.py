@@ -69,7 +69,7 @@ GROUNDING_KINDS = {"unsupported_fact", "contradicted_fact", "unsupported_number"
         ("Congrats on joining Lumen Freight as VP Sales.", "signal:2", None, None),
         ("Great to see you join from DHL.", "signal:2", NAMED, "DHL"),
         ("Great to see you join from Maersk.", "signal:2", None, None),
-        ("We count Siemens Logistics among our clients.", "offer", NAMED, "Siemens Logistics"),
+        ("We count Siemens Logistics among our clients.", "offer", NAMED | {"relationship"}, "Siemens Logistics"),
         ("Jonas Weber from your Hamburg team suggested I reach out.", "signal:3", {"referral"}, "suggested I"),
         ("Jonas Weber from your Hamburg team suggested I reach out.", "signal:3", NAMED, "Jonas Weber"),
         ("Congrats on winning the Logistics Innovation Award.", "signal:1", {"award"}, "Award"),
@@ -143,3 +143,90 @@ def test_french_and_spanish_drafts_get_the_same_checks():
 def test_numbers_are_read_in_the_drafts_own_notation():
     german = "Mit acht offenen Stellen und 18,0 Mio. € im Rücken zählt jede Woche."
     assert _blocking(_verify(german, "signal:1", "signal:3", language="de", greeting="Guten Tag Frau Olsen,")) == []
+
+
+# Relationships between parties: true names in a false relation.
+
+PROOF_BRIGHTLINE = "proof:1"  # Brightline doubled its qualified demos… (a customer we may name)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Maersk has relied on salesops since the spring.", "en"),
+        ("Maersk is one of our clients as well.", "en"),
+        ("Auch Maersk und die Hafenbank nutzen salesops seit dem Frühjahr.", "de"),
+        ("Maersk fait partie de nos clients depuis le printemps.", "fr"),
+        ("Maersk utilise déjà salesops pour sa prospection.", "fr"),
+        ("Maersk confía en salesops desde la primavera.", "es"),
+    ],
+)
+def test_a_true_name_is_no_customer_of_ours_unless_the_proof_library_says_so(sentence, language):
+    """Maersk is in the cited job-change signal (Mara's former employer), so the name is true; that it is
+    our customer is not, whatever the language."""
+    findings = _blocking(_verify(sentence, "signal:2", language=language))
+    assert any(fact_type == "relationship" and "Maersk" in span for _kind, fact_type, span in findings), findings
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Brightline has relied on salesops since the spring.", "en"),
+        ("Auch Brightline nutzt salesops seit dem Frühjahr.", "de"),
+        ("Brightline fait partie de nos clients depuis le printemps.", "fr"),
+        ("Brightline confía en salesops desde la primavera.", "es"),
+    ],
+)
+def test_a_customer_the_proof_library_names_may_be_called_one(sentence, language):
+    assert _blocking(_verify(sentence, PROOF_BRIGHTLINE, language=language)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Northzone also invested in Brightline, so the playbook may sound familiar.", "en"),
+        ("Northzone ist übrigens auch an Brightline beteiligt.", "de"),
+        ("Northzone est aussi actionnaire de Brightline.", "fr"),
+        ("Northzone también es accionista de Brightline.", "es"),
+        ("Lumen Freight already supplies Brightline's warehouses.", "en"),
+    ],
+)
+def test_two_true_names_in_a_relation_no_cited_source_states_are_blocked(sentence, language):
+    """Northzone is in the funding signal, Brightline in the proof point: no source names them together."""
+    findings = _blocking(_verify(sentence, "signal:1", PROOF_BRIGHTLINE, language=language))
+    assert any(fact_type == "relationship" for _kind, fact_type, _span in findings), findings
+
+
+def test_a_relation_the_cited_source_states_passes():
+    """The funding signal is about Lumen Freight and names Northzone: the account and its investor meet in it."""
+    assert _blocking(_verify("Northzone backed Lumen Freight in the €18M Series B.", "signal:1")) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "language"),
+    [
+        ("Selling on both sides of the Atlantic takes a bigger team.", "signal:3", "en"),
+        ("Eight new SDRs joining your Hamburg team will need accounts on day one.", "signal:3", "en"),
+        ("Thanks for joining the webinar on Tuesday.", "offer", "en"),
+        ("Mit Northzone an der Spitze der Runde über 18 Mio. Euro kann der Vertrieb wachsen.", "signal:1", "de"),
+        ("Avec Northzone en tête du tour de 18 M€, l'équipe commerciale va grandir.", "signal:1", "fr"),
+        ("Con Northzone al frente de la ronda de 18 millones, el equipo comercial crecerá.", "signal:1", "es"),
+    ],
+)
+def test_what_a_source_bears_out_in_other_words_passes(sentence, source, language):
+    greeting = {"en": "Hi Mara,", "de": "Guten Tag Frau Olsen,", "fr": "Bonjour Mara,", "es": "Hola Mara,"}[language]
+    assert _blocking(_verify(sentence, source, language=language, greeting=greeting)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "span"),
+    [
+        ("Mit Lindenhof an der Spitze der Runde über 18 Mio. Euro kann der Vertrieb wachsen.", "Lindenhof"),
+        ("Frau Brandt aus Ihrem Team hat mir den Kontakt gegeben.", "Brandt"),
+        ("Auch die Kessler Ventures setzen auf agentengestützte Ansprache.", "Kessler Ventures"),
+    ],
+)
+def test_a_german_name_the_dictionary_knows_is_still_a_name_when_its_place_says_so(sentence, span):
+    """A leader "an der Spitze", a person after "Frau", an organisation before "Ventures"."""
+    findings = _blocking(_verify(sentence, "signal:1", language="de", greeting="Guten Tag Frau Olsen,"))
+    assert any(span in found_span for _kind, _type, found_span in findings), findings

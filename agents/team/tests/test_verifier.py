@@ -62,3 +62,58 @@ def test_our_own_email_may_say_what_our_ai_agents_do():
     body = "Nos agents IA identifient les bons comptes, écrivent les premiers messages et assurent les relances."
     assert ("prompt_injection", body) not in _findings(body)
     assert not [kind for kind, _span in _findings(body) if kind == "prompt_injection"]
+
+
+def _kinds(body: str, claims: list[Claim] = ()) -> set[str]:
+    return {kind for kind, _span in _findings(body, claims)}
+
+
+def test_a_forbidden_topic_is_found_by_what_a_sentence_says_not_only_by_the_policys_words():
+    """The policy forbids "politics", "competitor pricing" and "layoffs"; none of these sentences uses
+    those words."""
+    for sentence in (
+        "Plenty of robotics firms have been shedding sales staff this quarter.",
+        "Viele Hersteller haben zuletzt Personalabbau im Vertrieb angekündigt.",
+        "Beaucoup d'industriels ont dû se séparer de plusieurs vendeurs cette année.",
+        "Muchas empresas han tenido que prescindir de parte de sus comerciales.",
+        "Nobody knows yet what the upcoming elections mean for export orders.",
+        "Die neuen Zölle auf Maschinenteile treffen viele Exporteure.",
+        "Avec les droits de douane annoncés, les exportateurs hésitent.",
+        "Con los nuevos aranceles, los pedidos de exportación se frenan.",
+        "Most teams your size pay Gong far more per seat than it is worth.",
+        "Die Lizenzen von Salesloft werden jedes Jahr teurer.",
+    ):
+        assert "forbidden_topic" in _kinds(sentence), sentence
+
+
+def test_words_near_a_forbidden_topic_that_are_not_it_pass():
+    for sentence in (
+        "With 6 SDR seats to fill in Munich, ramp time matters.",
+        "Our privacy policy lists every processor we use.",
+        "Acme Robotics lets its reps go deep on a few accounts.",
+    ):
+        assert "forbidden_topic" not in _kinds(sentence), sentence
+
+
+def test_a_price_is_pricing_even_without_a_figure_in_any_language():
+    for sentence in (
+        "It works out cheaper than hiring another SDR.",
+        "Die ersten zwei Monate sind kostenlos.",
+        "Vous ne payez que pour les utilisateurs actifs.",
+        "Los primeros tres meses van sin coste para vosotros.",
+    ):
+        assert "pricing" in _kinds(sentence), sentence
+    assert "pricing" not in _kinds("It takes less time than a manual review.")
+
+
+def test_counts_said_another_way_are_supported_numbers():
+    """A count of the email's own content ("two quick thoughts") states no fact; a duration rounding the
+    cited signal's age is that age, one far from it is not."""
+    assert "unsupported_number" not in _kinds(
+        "Two quick thoughts on the six new SDR roles.",
+        [Claim(text="Two quick thoughts on the six new SDR roles.", sources=["signal:12"])],  # fmt: skip
+    )
+    around = "About two weeks ago you posted six SDR roles."  # signal 12 is 12 days old
+    assert "unsupported_number" not in _kinds(around, [Claim(text=around, sources=["signal:12"])])
+    off = "About five months ago you posted six SDR roles."
+    assert "unsupported_number" in _kinds(off, [Claim(text=off, sources=["signal:12"])])
