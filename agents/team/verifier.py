@@ -94,7 +94,7 @@ _CUSTOMER_MENTION_PATTERN = (
 
 @functools.cache
 def _customer_mention(our_names: tuple[str, ...]) -> re.Pattern:
-    names = "|".join(re.escape(name) for name in sorted(our_names, key=len, reverse=True)) or "salesops"
+    names = "|".join(re.escape(name) for name in sorted(our_names, key=len, reverse=True)) or "(?!)"
     return re.compile(_CUSTOMER_MENTION_PATTERN.format(us=names))
 
 

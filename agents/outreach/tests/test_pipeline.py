@@ -70,8 +70,10 @@ def test_a_lead_of_an_excluded_domain_is_dropped_and_never_contacted(personas):
 
 
 def test_an_invented_claim_is_blocked_and_the_rewrite_drops_it(personas):
+    # "Example" is us: the company of the offer's postal address (Example GmbH). That Globex is our
+    # customer rests on the proof library, not on a signal's say-so.
     lead = _autonomous(
-        personas, signal_fields={"title": "Partner news: Globex switched to salesops", "text": "Globex switched."}
+        personas, signal_fields={"title": "Partner news: Globex switched to Example", "text": "Globex switched."}
     )
     run = lead_pipeline_run(run_id=lead.run.pk)
     verifications = list(AgentStep.objects.filter(run=run, agent="verify").order_by("pk"))
