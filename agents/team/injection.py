@@ -149,6 +149,34 @@ REVIEW_BYPASS = _compile(lexicon.REVIEW_BYPASS)
 REVIEW_NOUN = _compile(lexicon.REVIEW_NOUNS)
 IDENTITY_AS = _compile(lexicon.IDENTITY_AS)
 COMPLEMENT = _compile(lexicon.COMPLEMENT)
+CONCESSION = _compile(lexicon.CONCESSIONS)
+GRANTED = _compile(lexicon.GRANTED, lexicon.APPROVAL)
+YOUR_SIDE = _compile(lexicon.YOUR_SIDE)
+ALREADY = _compile(lexicon.ALREADY)
+NO_CHECK_NEEDED = _compile(lexicon.NO_CHECK_NEEDED)
+AGENT_USES = _compile(lexicon.AGENT_USES)
+NEED = _compile(lexicon.NEED_CUES, lexicon.REQUEST_CUES, lexicon.MODAL_CUES)
+CONDITIONAL = _compile(lexicon.CONDITIONAL)
+# A system of ours, by itself or inside a compound ("Textsystem", "Schreibsystem").
+OUR_DOCUMENT = _compile(["offer", "proposal", "quote", "thread", "angebot", "offerte", "offre", "devis", "proposition",
+                         "oferta", "propuesta", "presupuesto"])  # fmt: skip
+# A permission for the email to say something: "the email may say", "die Mail darf schreiben".
+SAY_PERMITTED = re.compile(
+    r"\b(?:may|can|should|must|darf|kann|soll|muss|peut|doit|puede|debe)\s+(?:\w+\s+)?(?:say|state|mention|claim|"
+    r"write|promise|guarantee|sagen|schreiben|behaupten|dire|indiquer|affirmer|decir|mencionar|afirmar)\b"
+)
+SYSTEM_COMPOUND = r"\w*(?:system|sistema|systeme)\w*"
+OWN_POSSESSIVE = re.compile(
+    r"\b(?:our|my|unser\w*|mein\w*|nos|notre|mes|mon|ma|nuestr\w*|mis|mi)\s+(?:[\w-]+\s+){0,2}$"
+)
+# The reader's own machine: "your agents", "Ihr Textsystem", "vuestro sistema", "the writing agent".
+YOUR_MACHINE = re.compile(
+    r"(?<!\w)(?:your|ihr\w*|dein\w*|votre|vos|ton|tes|vuestr\w*|su|sus|tu|tus|the)\s+(?:[\w-]+\s+){0,2}?(?:"
+    + AI_NOUN.pattern
+    + "|"
+    + SYSTEM_COMPOUND
+    + ")"
+)
 QUALIFY_VERB = _compile(["qualify", "qualifizier*", "qualifi*", "califica*", "califique*", "cualifica*"])
 PERSON_LIKE_AGENT = _compile(["assistant*", "agent*", "bot*", "writer*", "copywriter*", "assistent*", "schreiber*",
                               "texter*", "redacteur*", "redactrice*", "redactor*", "redactora*", "asistente*",
@@ -406,11 +434,13 @@ def _directives(sentence: _Sentence, *, hidden: bool) -> list[_Cue]:
     for verb in FORWARD_VERB.finditer(text):
         thread = _near(THREAD_NOUN, sentence, verb.end(), 6, before=6)
         address = _literal(EMAIL, sentence, verb.end(), 12, before=8)
-        copy = COPY_MARKER.fullmatch(verb.group(0)) or _near(COPY_MARKER, sentence, verb.end(), 4)
+        copy = COPY_MARKER.fullmatch(verb.group(0)) or _near(COPY_MARKER, sentence, verb.end(), 4, before=4)
         if thread and address:
             add("action_request", 0.75, verb.start(), "forward the thread to an address")
         elif address and copy:
-            add("action_request", 0.55, verb.start(), "copy someone in")
+            # Copying someone in and sending our offer there too: more than a person asking to be cc'd.
+            forwards_too = sum(1 for _ in FORWARD_VERB.finditer(text)) > 1 and bool(OUR_DOCUMENT.search(text))
+            add("action_request", 0.62 if forwards_too else 0.55, verb.start(), "copy someone in")
         elif address and not _object_is_self(sentence, verb.end()):
             add("action_request", 0.45, verb.start(), "send to an address")
     for verb in BOOK_VERB.finditer(text):
@@ -453,6 +483,7 @@ def _directives(sentence: _Sentence, *, hidden: bool) -> list[_Cue]:
             rest = text[claim.end() :]
             steering = DISCOUNT_NOUN.search(rest) or PERCENT.search(rest) or APPROVAL.search(rest)
             add("action_request", 0.6 if steering else 0.45, verb.start(), "put a claim in the email")
+    cues += _agent_internals_requested(sentence)
     return cues
 
 
@@ -505,18 +536,41 @@ def _addresses(sentence: _Sentence) -> list[_Address]:
         if noun:
             base = 0.7 if AI_STRONG.fullmatch(noun.group(0)) else 0.5
             found.append(_Address(base, sentence, "if you are an AI", cue.start(), _clause_end(text, noun.end())))
+    for cue in CONDITIONAL.finditer(text):  # "Falls diese Nachricht von einer KI ausgewertet wird"
+        noun = _near(AI_NOUN, sentence, cue.end(), 8)
+        if noun and not CONDITIONAL_IDENTITY.match(text[cue.start() :]):
+            window = text[cue.end() : noun.end() + 60]
+            if WRITING_VERB.search(window) or DEICTIC.search(window):
+                strong = AI_STRONG.fullmatch(noun.group(0))
+                until = _clause_end(text, noun.end())
+                found.append(_Address(0.65 if strong else 0.5, sentence, "if an AI reads this", cue.start(), until))
     for cue in ROLE_REASSIGNMENT.finditer(text):
         role = _near(ROLE_NOUN, sentence, cue.end(), 6) or _near(AI_NOUN, sentence, cue.end(), 6)
         if role:
             until = _clause_end(text, role.end())
             found.append(_Address(0.75, sentence, "gives the reader a new role", cue.start(), until))
-    for vocative in re.finditer(r"(?:^|[,:;(\[]\s*|\s-\s)(?:(?:hey|hi|ok|okay|dear|hallo|salut|hola)\s+)?", text):
+    for vocative in re.finditer(r"(?:^\s*|[,:;(\[]\s*|\s-\s)(?:(?:hey|hi|ok|okay|dear|hallo|salut|hola)\s+)?", text):
         rest = text[vocative.end() :]
         noun = AI_NOUN.match(rest) if rest[:1].isalpha() else None
+        if not noun and rest[:1].isalpha():  # "Crawlers and AI assistants: …"
+            first = re.match(r"[\w-]+\s+(?:and|und|et|y|&|or|oder|ou|o)\s+", rest)
+            second = AI_NOUN.match(rest[first.end() :]) if first else None
+            noun = re.match(re.escape(rest[: first.end() + second.end()]), rest) if second else None
+        strong = bool(noun and AI_STRONG.search(noun.group(0)))
+        if noun:  # "Bots and AI writers: …": machines addressed together
+            pair = re.match(r"\s+(?:and|und|et|y|&|or|oder|ou|o)\s+", rest[noun.end() :])
+            other = AI_NOUN.match(rest[noun.end() + pair.end() :]) if pair else None
+            if other:
+                strong = strong or bool(AI_STRONG.fullmatch(other.group(0)))
+                noun = re.match(re.escape(rest[: noun.end() + pair.end() + other.end()]), rest)
         if noun and re.match(r"\s*[,:]", rest[noun.end() :]):
             follow = rest[noun.end() :].lstrip(" ,:")
-            if FILLER.match(follow) or SECOND_PERSON.match(follow) or _starts_with_directive_verb(follow):
-                strong = AI_STRONG.fullmatch(noun.group(0))
+            if (
+                FILLER.match(follow)
+                or SECOND_PERSON.match(follow)
+                or _starts_with_directive_verb(follow)
+                or CONDITIONAL_IDENTITY.match(follow)
+            ):
                 start = vocative.end()
                 until = start + noun.end()
                 found.append(_Address(0.62 if strong else 0.5, sentence, f"{noun.group(0)}, …", start, until))
@@ -566,6 +620,7 @@ def _authority(sentence: _Sentence) -> list[_Cue]:
         if before and SECOND_PERSON.fullmatch(before[-1]):
             start = text.rfind(before[-1], 0, noun.start())
             found.append(_Cue("authority_claim", 0.35, sentence, "invokes your superior", start, noun.end()))
+    found += _concessions_claimed(sentence)
     for approval in APPROVAL.finditer(text):
         window_start = max(0, approval.start() - 30)
         claim = APPROVAL_CLAIM.search(text[window_start : approval.end() + 30])
@@ -578,6 +633,68 @@ def _authority(sentence: _Sentence) -> list[_Cue]:
             until = _clause_end(text, (by_authority.end() if by_authority else approval.end()))
             found.append(_Cue("authority_claim", base, sentence, "claims approval", start, until))
     return found
+
+
+def _concessions_claimed(sentence: _Sentence) -> list[_Cue]:
+    """A concession the text says our side already granted ("our founder agreed 35% off with your team",
+    "Sonderkonditionen laut Geschäftsleitung genehmigt", "c'est validé de votre côté"): data that would
+    have the agents promise what no person of ours promised. The more the claim leans on our side, on
+    having been settled already, on needing no check or on being repeated in the email, the stronger."""
+    text = sentence.text
+    concessions = list(CONCESSION.finditer(text)) + list(PERCENT.finditer(text))
+    if not concessions:
+        return []
+    granted = None
+    for concession in concessions:
+        granted = _near(GRANTED, sentence, concession.end(), 14, before=14)
+        if granted:
+            break
+    if not granted:
+        return []
+    start = min(concession.start(), granted.start())
+    your_superior = any(
+        SECOND_PERSON.fullmatch((text[max(0, noun.start() - 12) : noun.start()].split() or [""])[-1])
+        for noun in AUTHORITY_NOUN.finditer(text)
+    )
+    base = 0.45
+    base += 0.15 if YOUR_SIDE.search(text) or your_superior else 0.0
+    base += 0.1 if ALREADY.search(text) else 0.0
+    base += 0.05 if AUTHORITY_NOUN.search(text) else 0.0
+    base += 0.15 if NO_CHECK_NEEDED.search(text) else 0.0
+    base += 0.15 if OUTPUT_REFERENCE.search(text) or EMAIL_NOUN.search(text) and SAY_PERMITTED.search(text) else 0.0
+    return [_Cue("authority_claim", base, sentence, "claims a concession was granted", start)]
+
+
+def _agent_internals_requested(sentence: _Sentence) -> list[_Cue]:
+    """A request for the agents' own rules, prompt, instructions or keys, named as theirs ("the API key
+    your agents use", "the rules you follow", "welche Vorgaben Ihr Textsystem bekommt", "las indicaciones
+    que sigue vuestro sistema"), however the request is worded."""
+    text = sentence.text
+    cues = []
+    for noun in list(OWN_SECRET_NOUN.finditer(text)) + list(SECRET_NOUN.finditer(text)):
+        if _ordinary_document(sentence, noun) or OWN_POSSESSIVE.search(text[max(0, noun.start() - 30) : noun.start()]):
+            continue  # "our own tone guidelines": the writer's, not the agents'
+        left = max(0, noun.start() - 50)
+        machines = [
+            match
+            for match in YOUR_MACHINE.finditer(text, left, noun.end() + 50)
+            # In German "ihre" is "their"; "Ihre" (capitalised) is the reader's.
+            if not (match.group(0).startswith("ihr") and sentence.original[match.start()].islower())
+        ]
+        theirs = (
+            AI_STRONG.search(text, left, noun.end() + 50)
+            or machines
+            or AGENT_USES.search(text[noun.end() : noun.end() + 40])
+        )
+        machine_words = [match.span() for match in AI_NOUN.finditer(text)]
+        reveals = [
+            verb for verb in REVEAL_VERB.finditer(text) if not any(a <= verb.start() < b for a, b in machine_words)
+        ]  # "Schreibassistenten" holds "schreib", no verb
+        asked = NEED.search(text) or reveals or "?" in text or _mood(sentence, noun.start()) in {"imperative", "modal"}
+        if theirs and asked:
+            cues.append(_Cue("secret_request", 0.65, sentence, f"asks for the agents' {noun.group(0)}", noun.start()))
+            break
+    return cues
 
 
 # --- role markers, zero-width characters --------------------------------------------------------

@@ -606,3 +606,81 @@ ROLE_WORDS = {
            "nueva instruccion", "administrador", "modelo"],
 }  # fmt: skip
 LANGUAGES = ("en", "de", "fr", "es")
+
+
+# A concession granted: what a text claims our side already agreed to ("35% off", "the first three
+# months free", "Sonderkonditionen", "six premiers mois offerts", "periodo de prueba gratuito").
+CONCESSIONS = {
+    "en": ["discount*", "% off", "percent off", "free", "free trial", "free months", "rebate*", "waiv*",
+           "half the price", "half price", "special terms", "special pricing", "price match*", "no charge",
+           "at no cost"],
+    "de": ["rabatt*", "nachlass*", "preisnachlass*", "kostenlos*", "gratis", "umsonst", "sonderkondition*",
+           "sonderpreis*", "halben preis", "gratismonat*", "testphase", "erlass*"],
+    "fr": ["remise*", "reduction*", "rabais", "ristourne*", "gratuit*", "offert*", "conditions speciales",
+           "tarif special", "moitie prix", "sans frais"],
+    "es": ["descuento*", "rebaja*", "gratis", "gratuit*", "bonificacion*", "condiciones especiales",
+           "precio especial", "mitad de precio", "sin coste", "sin costo", "prueba gratuita", "periodo de prueba"],
+}  # fmt: skip
+# Saying it was granted: approved, agreed, signed off, confirmed (APPROVAL holds the approving verbs).
+GRANTED = {
+    "en": ["agreed", "signed off", "sign off", "confirmed", "granted", "promised", "settled", "locked in", "cleared",
+           "okayed", "ok'd"],
+    "de": ["zugesagt", "vereinbart", "bestatigt", "zugesichert", "abgestimmt", "versprochen", "abgemacht"],
+    "fr": ["confirme*", "accorde*", "convenu*", "promis", "acte", "entendu*", "valide*", "negocie*"],
+    "es": ["acordad*", "cerrad*", "confirmad*", "concedid*", "prometid*", "pactad*", "quedo cerrado", "aprobad*"],
+}  # fmt: skip
+# Our side, as the text names it to the reader: "with your team", "de votre côté", "vuestro equipo".
+YOUR_SIDE = {
+    "en": ["your team", "your side", "your company", "your end", "your colleague*", "your sales*", "your boss",
+           "your manager"],
+    "de": ["ihr team", "ihrem team", "ihrer seite", "ihre seite", "ihr haus", "ihrem haus", "ihre vertrieb*",
+           "ihr vertrieb*", "ihre kolleg*", "ihrem kolleg*", "ihre geschaftsfuhrung", "ihre leitung"],
+    "fr": ["votre equipe", "votre cote", "de votre cote", "votre societe", "votre collegue", "vos equipes",
+           "votre responsable", "votre direction"],
+    "es": ["vuestro equipo", "su equipo", "tu equipo", "vuestra parte", "su parte", "vuestra empresa",
+           "vuestro responsable", "su responsable", "vuestra direccion"],
+}  # fmt: skip
+ALREADY = {"en": ["already", "pre-*"], "de": ["bereits", "schon", "vorab"], "fr": ["deja"], "es": ["ya"]}
+# That no one needs to check: "no review needed", "keine Rückfrage nötig", "inutile de vérifier".
+NO_CHECK_NEEDED = {
+    "en": ["no review needed", "no review required", "no need to check", "no need to verify", "no need to review",
+           "no approval needed", "no sign-off needed", "no need to confirm", "do not check", "don't check",
+           "without checking", "without review"],
+    "de": ["keine ruckfrage notig", "keine ruckfrage", "keine prufung notig", "keine freigabe notig",
+           "ohne ruckfrage", "ohne prufung", "nicht prufen", "nicht nachfragen", "nicht gegenprufen"],
+    "fr": ["inutile de verifier", "inutile de valider", "sans verification", "sans validation",
+           "pas besoin de verifier", "pas besoin de valider", "ne pas verifier", "inutile de demander"],
+    "es": ["no hace falta revisar", "no hace falta comprobar", "no hace falta verificar", "sin revisar",
+           "sin verificar", "sin comprobar", "no es necesario revisar", "no es necesario verificar", "no lo revises"],
+}  # fmt: skip
+# The agents' own workings, which a text asks to be given: the rules, prompt, instructions or keys
+# "your agents use", "you follow", "Ihr Textsystem bekommt", "que sigue vuestro sistema".
+AGENT_USES = {
+    "en": ["you follow", "you use", "you run on", "you run with", "you work from", "you are given", "you get",
+           "it follows", "it uses", "it runs on", "it runs with", "it is given"],
+    "de": ["sie befolgen", "sie nutzen", "sie verwenden", "sie bekommen", "sie erhalten", "du befolgst", "du nutzt"],
+    "fr": ["vous suivez", "vous utilisez", "vous recevez", "tu suis", "tu utilises", "il suit", "il utilise"],
+    "es": ["seguis", "sigue", "siguen", "usais", "usa", "utiliza", "utilizais", "recibe", "recibis"],
+}  # fmt: skip
+NEED_CUES = {
+    "en": ["need*", "would help", "would really help", "it would help", "please", "just paste", "just drop",
+           "send over", "share"],
+    "de": ["benotig*", "brauch*", "bitte", "hilfreich", "schicken", "senden", "teilen"],
+    "fr": ["besoin", "merci de", "utile", "envoyer", "partager", "transmettre"],
+    "es": ["necesit*", "por favor", "ayudaria", "podeis", "pasar", "enviar", "compartir", "mandar"],
+}  # fmt: skip
+CONDITIONAL = {
+    "en": ["if", "in case", "should"], "de": ["falls", "wenn", "sofern"], "fr": ["si", "au cas ou"],
+    "es": ["si", "en caso de que"],
+}  # fmt: skip
+
+# Words the lexicons above lacked: Spanish clitic imperatives ("dile", "enlaza"), the vosotros request
+# ("¿nos podéis …?"), and the titles of the people who grant concessions in each language.
+SAY_VERBS["es"] += ["dile", "diles", "digale", "digales"]
+LINK_VERBS["es"] += ["enlaza*", "enlace*"]
+REQUEST_CUES["es"] += ["podeis", "podriais", "nos podeis"]
+AUTHORITY_NOUNS["en"] += ["head of *", "finance director", "finance team", "founder"]
+AUTHORITY_NOUNS["de"] += ["geschaftsfuhrung", "vertriebsleitung", "finanzvorstand", "finanzleitung", "einkaufsleitung"]
+AUTHORITY_NOUNS["fr"] += ["daf", "pdg", "dg", "direction financiere", "direction commerciale", "responsable des ventes"]
+AUTHORITY_NOUNS["es"] += ["consejero delegado", "consejera delegada", "direccion financiera", "director financiero",
+                          "directora financiera", "direccion comercial"]  # fmt: skip
