@@ -556,6 +556,42 @@ _PROPOSAL = re.compile(
 )
 
 
+# How long someone has been in a role: "for over a year as CRO", "seit zwei Jahren als", "depuis plus d'un
+# an comme", "lleva más de un año como". A job change the sources date weeks ago contradicts it.
+_TENURE_UNIT = {"year": 365, "years": 365, "jahr": 365, "jahren": 365, "jahre": 365, "an": 365, "ans": 365,
+                "année": 365, "années": 365, "año": 365, "años": 365, "month": 30, "months": 30, "monat": 30,
+                "monaten": 30, "monate": 30, "mois": 30, "mes": 30, "meses": 30}  # fmt: skip
+_TENURE_COUNT = {"a": 1, "an": 1, "one": 1, "ein": 1, "einem": 1, "einen": 1, "un": 1, "une": 1, "uno": 1, "una": 1,
+                 "two": 2, "zwei": 2, "deux": 2, "dos": 2, "three": 3, "drei": 3, "trois": 3, "tres": 3,
+                 "several": 2, "mehreren": 2, "plusieurs": 2, "varios": 2, "varias": 2}  # fmt: skip
+_TENURE = re.compile(
+    r"\b(?:for|seit|depuis|lleva(?:s|n)?(?:\s+ya)?|llevas?\s+ya|desde\s+hace)\s+(?:over|more than|almost|nearly|über"
+    r"|mehr als|fast|knapp|plus d['’]|près d['’]|presque|más de|casi)?\s*(?P<count>\d+|[^\W\d_]+)\s+"
+    r"(?P<unit>"
+    + "|".join(_TENURE_UNIT)
+    + r")\b(?:\s+\w+){0,3}?\s+(?:as|als|comme|en tant que|como|in (?:the|your) role"
+    r"|in der Rolle|au poste|en el (?:puesto|cargo))\b",
+    re.IGNORECASE,
+)
+
+
+def _tenures(sentence: str, sources: Sources) -> list[Fact]:
+    if "job_change" not in sources.signal_kinds or not sources.signal_times:
+        return []
+    newest_role = max(age for _occurred, age in sources.signal_times)
+    facts = []
+    for match in _TENURE.finditer(sentence):
+        token = match.group("count").lower()
+        count = int(token) if token.isdigit() else _TENURE_COUNT.get(token)
+        if count is None:
+            continue
+        claimed = count * _TENURE_UNIT[match.group("unit").lower()]
+        if claimed > 2 * newest_role + 45:
+            detail = f"the job change the draft cites is {newest_role} days old"
+            facts.append(Fact(type=DATE, text=match.group(0), sentence=sentence, contradicted=True, detail=detail))
+    return facts
+
+
 def _dates(sentence: str, sources: Sources) -> list[Fact]:
     if _PROPOSAL.search(sentence):
         return []
@@ -580,7 +616,7 @@ def _dates(sentence: str, sources: Sources) -> list[Fact]:
                         detail=f"the cited signal is {min(ages)} days old",
                     )  # fmt: skip
                 )
-    return facts
+    return facts + _tenures(sentence, sources)
 
 
 # Titles and roles ------------------------------------------------------------------------------------

@@ -230,3 +230,18 @@ def test_a_german_name_the_dictionary_knows_is_still_a_name_when_its_place_says_
     """A leader "an der Spitze", a person after "Frau", an organisation before "Ventures"."""
     findings = _blocking(_verify(sentence, "signal:1", language="de", greeting="Guten Tag Frau Olsen,"))
     assert any(span in found_span for _kind, _type, found_span in findings), findings
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("You have been VP Sales for over a year as the team grew, so ramp time is familiar.", "en"),
+        ("Sie sind seit zwei Jahren als VP Sales bei Lumen Freight.", "de"),
+        ("Vous êtes depuis plus d'un an comme VP Sales chez Lumen Freight.", "fr"),
+        ("Llevas ya más de un año como VP Sales en Lumen Freight.", "es"),
+    ],
+)
+def test_a_tenure_longer_than_the_cited_job_change_is_contradicted(sentence, language):
+    """The job change is 5 days old: years in the role contradict it."""
+    findings = _blocking(_verify(sentence, "signal:2", language=language))
+    assert any(kind == "contradicted_fact" and fact_type == "date" for kind, fact_type, _span in findings), findings
