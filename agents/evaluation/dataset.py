@@ -43,6 +43,7 @@ from agents.team.writer import WriteOutput
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SET_DIRS = {
     "development": DATA_DIR,
+    "development 2": Path(__file__).resolve().parent / "development_2",
     "held-out": Path(__file__).resolve().parent / "heldout",
     "held-out 2": Path(__file__).resolve().parent / "heldout_2",
 }

@@ -40,7 +40,7 @@ def heldout(request):
     return load_evaluation_set(request.param)
 
 
-@pytest.fixture(scope="module", params=["development", "held-out", "held-out 2"])
+@pytest.fixture(scope="module", params=["development", "development 2", "held-out", "held-out 2"])
 def any_set(request):
     return load_evaluation_set(request.param)
 

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         }
         self.stdout.write(side_by_side(reports) + "\n")
         for name, report in reports.items():
-            self.stdout.write(report.as_text(cases=heldout_cases or name == "development") + "\n")
+            self.stdout.write(report.as_text(cases=heldout_cases or name.startswith("development")) + "\n")
         report = reports["development"]
         gate = report.offline_verifier
         if not report.gates_passed:
