@@ -86,6 +86,16 @@ class Sources:
         return frozenset(_word_forms(self.all_text))
 
     @functools.cached_property
+    def initialisms(self) -> frozenset[str]:
+        """The initials of every run of two to six words of the sources: "refuse collection vehicles" → rcv."""
+        found = set()
+        for text in self.texts + self.context:
+            initials = [_fold(word)[:1] for word in re.findall(r"[^\W\d_]+", text)]
+            for size in range(2, 7):
+                found.update("".join(initials[start : start + size]) for start in range(len(initials) - size + 1))
+        return frozenset(found)
+
+    @functools.cached_property
     def amounts(self) -> frozenset[Decimal]:
         return frozenset(value for _match, value in money_amounts(self.all_text))
 
@@ -148,7 +158,21 @@ def _supported_word(word: str, sources: Sources) -> bool:
     if not folded:
         return True
     words = sources.words
-    return folded in words or folded.removesuffix("s") in words or (len(folded) > 5 and folded.rstrip("n") in words)
+    if folded in words or folded.removesuffix("s") in words or (len(folded) > 5 and folded.rstrip("n") in words):
+        return True
+    # A compound of a supported name and ordinary words ("Gearwell-Testzugang", "Kinetic-Team").
+    parts = [part for part in word.split("-") if part]
+    if len(parts) > 1 and any(_fold(part) in words for part in parts):
+        return all(_fold(part) in words or part[:1].islower() or _known_compound(part) for part in parts)
+    # An acronym of words the sources spell out ("RCVs" for refuse collection vehicles).
+    letters = folded.removesuffix("s")
+    if word[:1].isupper() and word.rstrip("s").isupper() and 3 <= len(letters) <= 6:
+        return letters in sources.initialisms
+    return False
+
+
+def _known_compound(part: str) -> bool:
+    return any(_known(part, language) for language in LANGUAGES) or _known_german_noun(part)
 
 
 @functools.cache
@@ -217,6 +241,10 @@ _NOT_NAMES = {
     "geehrte", "geehrter", "guten", "moin", "servus", "grüezi", "gruezi",
     # Where a proposed meeting happens is no claim about anyone.
     "zoom", "teams", "webex", "meet", "hangouts", "whereby",
+    # Academic and courtesy titles, postscripts and articles a subject line capitalises.
+    "ing", "dipl", "dipl.-ing", "dr.-ing", "dipl.-kfm", "mag", "lic", "prof", "dr", "sr", "sra", "srta", "dña",
+    "mme", "mlle", "p.d", "p.s",
+    "the", "der", "die", "das", "el", "los", "las", "la", "le", "les", "un", "une", "una", "des", "del",
 }  # fmt: skip
 # World regions, continents and oceans, and the sales territories named after them: where a company works
 # ("on both sides of the Atlantic", "für die DACH-Region") is background, not a fact about anyone in
@@ -782,6 +810,10 @@ _EVIDENCE: dict[str, re.Pattern] = {
         r"|übernimmt|nomm[ée]\w*|rejoin\w*|arriv\w*|nouve\w*|nombrad\w*|incorpor\w*|nuev[oa]|ficha\w*|llega\w*)\b"
     ),
     "hiring": _rx(r"\b(?:roles?|positions?|openings?|jobs?|Stellen?|postes?|puestos?|vacantes?|plazas?|offres?)\b"),
+    "acquisition": _rx(
+        r"\b(?:acquir\w*|takes? over|took over|buys|übernimm\w*|übernommen|übernahm\w*|kauft|rachèt\w*|rachet\w*"
+        r"|reprend\w*|repris\w*|adquier\w*|compra\w*)\b"
+    ),
 }
 _CONCEPT_OF_SIGNAL_KIND = {"funding": "funding", "job_change": "job_change", "hiring": "hiring"}
 _CONCEPT_TYPE = {"award": AWARD, "referral": REFERRAL}

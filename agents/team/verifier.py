@@ -19,7 +19,8 @@ from agents.team.sanitise import unsafe_markup
 from agents.team.writer import Claim, Finding, WriteOutput
 
 # A number glued to letters ("Q4", "B2B", "SPRING50") is a name or a code, not a quantity.
-_NUMBER = re.compile(r"(?<![A-Za-z\d])\d+(?:[.,]\d+)*")
+# A number, its thousands grouped by commas, dots or (French) spaces: "1,200", "1.200", "410 000".
+_NUMBER = re.compile(r"(?<![A-Za-z\d])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]\d)|\d+(?:[.,]\d+)*)")
 _URL = re.compile(r"https?://[^\s)>\]]+", re.IGNORECASE)
 # A link written without its scheme: "www.example.com/x" or a host with a path ("bit.ly/abc").
 _BARE_LINK = re.compile(
@@ -181,6 +182,7 @@ class VerifyOutput(BaseModel):
 
 def _normalise_number(token: str) -> str:
     """One spelling per quantity, whatever the notation: "1,200", "1.200" and "1200"; "12,5" and "12.5"."""
+    token = re.sub(r"[ \u00a0\u202f]", "", token)
     value = number_value(token)
     return token.replace(",", "") if value is None else format(value.normalize(), "f")
 
@@ -225,11 +227,16 @@ def _not_claims(text: str) -> list[tuple[int, int]]:
     spans = [(start, end) for start, end, _ in _link_spans(text)]
     spans += [match.span() for match in _CLOCK_TIME.finditer(text)]
     spans += [match.span() for match in _DISCOURSE_COUNT.finditer(text)]
+    spans += [match.span(1) for match in _LIST_MARKER.finditer(text)]
     for left, right in _sentence_spans(text):
         sentence = text[left:right]
         if _MEETING.search(sentence):
             spans += [(left + match.start(), left + match.end()) for match in _WHEN.finditer(sentence)]
     return spans
+
+
+# A numbered list's markers ("1. …", "2) …" opening a line) count nothing.
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(\d{1,2}[.)])[ \t]")
 
 
 def _discourse_numbers(text: str) -> set[str]:

@@ -245,3 +245,30 @@ def test_a_tenure_longer_than_the_cited_job_change_is_contradicted(sentence, lan
     """The job change is 5 days old: years in the role contradict it."""
     findings = _blocking(_verify(sentence, "signal:2", language=language))
     assert any(kind == "contradicted_fact" and fact_type == "date" for kind, fact_type, _span in findings), findings
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "language", "greeting"),
+    [
+        ("Lumen Freight posted 8 SDR roles in Hamburg, so each new SDR needs accounts.", "signal:3", "en", "Hi Mara,"),
+        ("With 8 SDR roles in Hamburg, your RVP team grows.", "signal:3", "en", "Hi Mara,"),
+        ("Les 18 000 000 € de la série B de Lumen Freight arrivent au bon moment.", "signal:1", "fr", "Bonjour Mara,"),
+        ("Die 8 neuen Stellen in Hamburg brauchen einen Salesops-Zugang ab Tag eins.", "signal:3", "de",
+         "Sehr geehrte Frau Dipl.-Ing. Olsen,"),
+    ],
+)  # fmt: skip
+def test_titles_acronyms_compounds_and_spaced_thousands_are_read_as_what_they_are(sentence, source, language, greeting):
+    """ "RVP" spells out nothing in the sources and blocks; the rest pass: a French number grouped by spaces, a
+    compound of our name, a courtesy title in the greeting."""
+    findings = _blocking(_verify(sentence, source, language=language, greeting=greeting))
+    if "RVP" in sentence:
+        assert any("RVP" in span for _kind, _type, span in findings), findings
+    else:
+        assert findings == [], findings
+
+
+def test_an_acronym_of_words_the_source_spells_out_is_supported():
+    rcv = _signal(5, "news", "Lumen Freight orders refuse collection vehicles", "Lumen Freight ordered 40 refuse "
+                  "collection vehicles for Hamburg.")  # fmt: skip
+    sentence = "Forty new RCVs in Hamburg means forty more service schedules."
+    assert _blocking(_verify(sentence, "signal:5", lead=_lead(rcv))) == []
