@@ -975,17 +975,16 @@ def _party_runs(sentence: str, language: str) -> list[tuple[int, int]]:
     they stand ("Parcelnet" opening a sentence), and in German the nouns ending in a word that names an
     organisation ("die Kontorbank")."""
     runs = [(start, end) for start, end, _words in name_runs(sentence, language)]
-    if True:
-        for token in _TOKEN.finditer(sentence):
-            word = token.group(0)
-            if not word[:1].isupper() or any(start <= token.start() < end for start, end in runs):
-                continue
-            folded = _fold(word)
-            if folded in _NOT_NAMES or _ROLE_HEAD.fullmatch(word) or _month_number(word) or _is_weekday(word):
-                continue
-            if not _known(word, language) and not _known(word, "en") or (language == "de" and _ORG_HEAD.search(word)):
-                runs.append((token.start(), token.end()))
-        runs.sort()
+    for token in _TOKEN.finditer(sentence):
+        word = token.group(0)
+        if not word[:1].isupper() or any(start <= token.start() < end for start, end in runs):
+            continue
+        folded = _fold(word)
+        if folded in _NOT_NAMES or _ROLE_HEAD.fullmatch(word) or _month_number(word) or _is_weekday(word):
+            continue
+        if not _known(word, language) and not _known(word, "en") or (language == "de" and _ORG_HEAD.search(word)):
+            runs.append((token.start(), token.end()))
+    runs.sort()
     return runs
 
 
