@@ -16,6 +16,8 @@ from agents.team.context import Lead, ProofFact, SignalFact, Strategy
 from agents.team.grounding import Sources, money_amounts, name_runs, number_value, ungrounded_facts
 from agents.team.injection import FLAG_THRESHOLD, find_instructions, first_instruction, scan
 from agents.team.sanitise import unsafe_markup
+from agents.team.spelled_numbers import LANGUAGES as SPELLED_LANGUAGES
+from agents.team.spelled_numbers import spelled_numbers
 from agents.team.writer import Claim, Finding, WriteOutput
 
 # A number glued to letters ("Q4", "B2B", "SPRING50") is a name or a code, not a quantity.
@@ -44,39 +46,25 @@ _MEETING = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-# Numbers written as words, and multiples, count when a claim is compared with its sources; a draft's
-# words are read in its own language ("once" is eleven only in Spanish).
-_UNITS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
-          "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]  # fmt: skip
-_TENS = ["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-
-
-def _counted(words: str) -> dict[str, str]:
-    """Number words from two upwards: "zwei drei …" → {"zwei": "2", "drei": "3", …}."""
-    return {word: str(value) for value, word in enumerate(words.split(), start=2)}
-
-
-_NUMBER_WORDS_BY_LANGUAGE = {
-    "en": {
-        **{word: str(value) for value, word in enumerate(_UNITS, start=2)},
-        **{word: str(10 * value) for value, word in enumerate(_TENS, start=3)},
-        "twice": "2", "double": "2", "doubled": "2", "doubles": "2", "doubling": "2",
-        "triple": "3", "tripled": "3", "triples": "3", "tripling": "3", "quadruple": "4", "quadrupled": "4",
-    },
-    "de": _counted("zwei drei vier fünf sechs sieben acht neun zehn elf zwölf")
-    | {"zwanzig": "20", "dreißig": "30", "vierzig": "40", "fünfzig": "50", "verdoppelt": "2", "verdreifacht": "3"},
-    "fr": _counted("deux trois quatre cinq six sept huit neuf dix onze douze")
-    | {"quinze": "15", "vingt": "20", "trente": "30", "quarante": "40", "cinquante": "50", "doublé": "2",
-       "triplé": "3"},
-    "es": _counted("dos tres cuatro cinco seis siete ocho nueve diez once doce")
-    | {"quince": "15", "veinte": "20", "treinta": "30", "cuarenta": "40", "cincuenta": "50", "duplicó": "2",
-       "triplicó": "3"},
+# Numbers written as words count when a claim is compared with its sources (agents.team.spelled_numbers);
+# a draft's words are read in its own language ("once" is eleven only in Spanish). Multiples too:
+_MULTIPLES = {
+    "en": {"twice": "2", "double": "2", "doubled": "2", "doubles": "2", "doubling": "2", "triple": "3",
+           "tripled": "3", "triples": "3", "tripling": "3", "quadruple": "4", "quadrupled": "4"},
+    "de": {"verdoppelt": "2", "verdoppeln": "2", "verdreifacht": "3", "doppelt": "2", "dreifach": "3"},
+    "fr": {"doublé": "2", "doubler": "2", "triplé": "3", "tripler": "3"},
+    "es": {"duplicó": "2", "duplicado": "2", "duplicar": "2", "triplicó": "3", "triplicado": "3"},
 }  # fmt: skip
-_NUMBER_WORDS = _NUMBER_WORDS_BY_LANGUAGE["en"]
-_NUMBER_WORD_PATTERNS = {
-    language: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
-    for language, words in _NUMBER_WORDS_BY_LANGUAGE.items()
+_MULTIPLE_PATTERNS = {
+    language: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE) for language, words in _MULTIPLES.items()
 }
+
+
+def _spelled_value(word: str, language: str) -> int | None:
+    """The value of one number word ("three", "drei", "trois", "tres") in `language`."""
+    numbers = spelled_numbers(word, language)
+    return numbers[0].value if len(numbers) == 1 and not numbers[0].ordinal else None
+
 
 # A capitalised word or run of words; a full stop ends it ("Series A. Kinetic" is two names).
 _NAME = r"[A-Z][\w&'-]*(?:\.\w+)*(?: [A-Z][\w&'-]*(?:\.\w+)*)*"
@@ -291,30 +279,13 @@ _DURATION = re.compile(
 )
 
 
-def _number_words_multiplied(text: str, language: str) -> tuple[set[str], list[tuple[int, int]]]:
-    """A number word times a scale word: "twelve hundred" (1200), "treinta mil" (30000), "trois mille"."""
-    words = _NUMBER_WORDS_BY_LANGUAGE.get(language, _NUMBER_WORDS)
-    pattern = re.compile(
-        r"\b(?P<number>" + "|".join(words) + r")\s+(?P<times>" + "|".join(_MULTIPLIERS) + r")\b", re.IGNORECASE
-    )
-    compounds = _compound_numbers(text, language)[1] if language in _TENS_BY_LANGUAGE else []
-    values, spans = set(), []
-    for match in pattern.finditer(text):
-        if any(start <= match.start() < end for start, end in compounds):
-            continue  # "twenty-eight million" is one number, read as a compound
-        values.add(str(int(words[match.group("number").lower()]) * _MULTIPLIERS[match.group("times").lower()]))
-        spans.append(match.span())
-    return values, spans
-
-
 def _durations_matching_an_age(text: str, language: str, ages: Iterable[int]) -> set[str]:
     """The numbers of durations in `text` that round one of the ages (in days) given: a writer says "three
     weeks in" of a job change 19 days old, "a couple of months" of one 70 days old."""
-    words = _NUMBER_WORDS_BY_LANGUAGE.get(language, _NUMBER_WORDS)
     matching = set()
     for match in _DURATION.finditer(text):
         token = match.group("number").lower()
-        value = int(token) if token.isdigit() else int(words[token]) if token in words else None
+        value = int(token) if token.isdigit() else _spelled_value(token, language)
         if value is None:
             continue
         unit = _DURATION_UNIT_DAYS[match.group("unit").lower()]
@@ -329,85 +300,30 @@ def _source_numbers(text: str) -> set[str]:
     numbers = {_normalise_number(match.group(0)) for match in _NUMBER.finditer(text)}
     # "$28M" also holds 28000000, which a draft writes "twenty-eight million".
     numbers |= {format(value.normalize(), "f") for _match, value in money_amounts(text)}
-    for language, pattern in _NUMBER_WORD_PATTERNS.items():
-        words = _NUMBER_WORDS_BY_LANGUAGE[language]
-        numbers |= {
-            words[match.group(0).lower()] for match in pattern.finditer(text) if match.group(0).lower() in words
-        }
-        numbers |= _number_words_multiplied(text, language)[0]
+    for language in SPELLED_LANGUAGES:
+        # An ordinal says a count too: "its third site" supports "three sites".
+        numbers |= {str(number.value) for number in spelled_numbers(text, language)}
+        words = _MULTIPLES[language]
+        numbers |= {words[match.group(0).lower()] for match in _MULTIPLE_PATTERNS[language].finditer(text)}
     numbers |= {_ORDINAL_VALUE[match.group(0).lower()] for match in _ORDINAL.finditer(text)}
     return numbers
 
 
-_TENS_BY_LANGUAGE = {
-    language: {word: 10 * value for value, word in enumerate(words.split(), start=2)}
-    for language, words in {
-        "en": "twenty thirty forty fifty sixty seventy eighty ninety",
-        "de": "zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig",
-        "fr": "vingt trente quarante cinquante soixante",
-        "es": "veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa",
-    }.items()
-}
-_UNIT_WORDS = {
-    "en": "one two three four five six seven eight nine",
-    "de": "ein zwei drei vier fünf sechs sieben acht neun",
-    "fr": "un deux trois quatre cinq six sept huit neuf",
-    "es": "uno dos tres cuatro cinco seis siete ocho nueve",
-}
-_MULTIPLIERS = {
-    "hundred": 100, "thousand": 1000, "million": 10**6, "millions": 10**6, "billion": 10**9,
-    "hundert": 100, "tausend": 1000, "millionen": 10**6, "milliarden": 10**9,
-    "cent": 100, "mille": 1000, "milliard": 10**9, "milliards": 10**9,
-    "cien": 100, "mil": 1000, "millones": 10**6, "millón": 10**6,
-}  # fmt: skip
-
-
-def _compound_numbers(text: str, language: str) -> tuple[set[str], list[tuple[int, int]]]:
-    """Numbers written as compound words ("twenty-eight", "achtundzwanzig", "vingt-huit", "veintiocho",
-    "treinta y dos"), with a following multiplier ("twenty-two thousand"): their values and where they are,
-    so their parts ("twenty", "eight") are not read as numbers of their own."""
-    tens = _TENS_BY_LANGUAGE.get(language, {})
-    units = {word: value for value, word in enumerate(_UNIT_WORDS.get(language, "").split(), start=1)}
-    if not tens:
-        return set(), []
-    ten_words, unit_words = "|".join(tens), "|".join(units)
-    patterns = {
-        "en": rf"\b(?P<tens>{ten_words})[- ](?P<unit>{unit_words})\b",
-        "fr": rf"\b(?P<tens>{ten_words})-(?:et-)?(?P<unit>{unit_words})\b",
-        "es": rf"\b(?:(?P<tens>{ten_words}) y (?P<unit>{unit_words})|veinti(?P<veinti>{unit_words}))\b",
-        "de": rf"\b(?P<unit>{unit_words})(?:s)?und(?P<tens>{ten_words})\b",
-    }
-    multiplier = r"(?:\s+(?P<times>" + "|".join(_MULTIPLIERS) + r")\b)?"
-    values, spans = set(), []
-    for match in re.finditer(patterns[language] + multiplier, text, re.IGNORECASE):
-        groups = match.groupdict()
-        if groups.get("veinti"):
-            value = 20 + units[groups["veinti"].lower()]
-        else:
-            value = tens[groups["tens"].lower()] + units[groups["unit"].lower()]
-        times = _MULTIPLIERS[groups["times"].lower()] if groups.get("times") else 1
-        values.add(str(value * times))
-        spans.append(match.span())
-    return values, spans
-
-
 def _claim_numbers(text: str, language: str = "en") -> set[str]:
     """The quantities a statement makes, in digits or in words of its language ("six", "sechs",
-    "twenty-eight", "doubled")."""
-    pattern = _NUMBER_WORD_PATTERNS.get(language, _NUMBER_WORD_PATTERNS["en"])
-    words = _NUMBER_WORDS_BY_LANGUAGE.get(language, _NUMBER_WORDS)
-    compounds, spans = _compound_numbers(text, language)
-    multiplied, multiplied_spans = _number_words_multiplied(text, language)
-    spans += multiplied_spans + [match.span() for match in _DISCOURSE_COUNT.finditer(text)]
+    "quatre-vingt-quinze", "doubled"); a 1 ("one of", "ein", "un") and an ordinal count nothing."""
+    exempt = [match.span() for match in _DISCOURSE_COUNT.finditer(text)]
+    spelled = [number for number in spelled_numbers(text, language) if not number.ordinal]
+    words = _MULTIPLES.get(language, _MULTIPLES["en"])
+    multiples = _MULTIPLE_PATTERNS.get(language, _MULTIPLE_PATTERNS["en"]).finditer(text)
     return (
         {number for number in _numbers_in(text) if number not in _discourse_numbers(text)}
-        | compounds
-        | multiplied
         | {
-            words[match.group(0).lower()]
-            for match in pattern.finditer(text)
-            if match.group(0).lower() in words and not any(start <= match.start() < end for start, end in spans)
+            str(number.value)
+            for number in spelled
+            if number.value > 1 and not any(start <= number.start < end for start, end in exempt)
         }
+        | {words[match.group(0).lower()] for match in multiples}
     )
 
 
@@ -926,6 +842,7 @@ _IN_A_DRAFT = {
     "role_marker",
     "override",
     "secret_request",
+    "obfuscated",
 }
 _CLEAR_INSTRUCTION = 0.8
 

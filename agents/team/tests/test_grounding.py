@@ -145,6 +145,49 @@ def test_numbers_are_read_in_the_drafts_own_notation():
     assert _blocking(_verify(german, "signal:1", "signal:3", language="de", greeting="Guten Tag Frau Olsen,")) == []
 
 
+TRUCKS = _signal(4, "news", "Lumen Freight orders 95 trucks", "Lumen Freight ordered 95 trucks and 120 trailers.")
+GREETINGS = {"en": "Hi Mara,", "de": "Guten Tag Frau Olsen,", "fr": "Bonjour Mara,", "es": "Hola Mara,"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Ninety-five trucks and a hundred and twenty trailers take some planning.", "en"),
+        ("Fünfundneunzig Lkw und hundertzwanzig Auflieger wollen geplant sein.", "de"),
+        ("Quatre-vingt-quinze camions et cent vingt remorques, cela se planifie.", "fr"),
+        ("Cent vingt remorques de plus, cela se planifie.", "fr"),
+        ("Noventa y cinco camiones y ciento veinte remolques hay que planificarlos.", "es"),
+    ],
+)
+def test_numbers_spelled_out_in_any_of_the_four_languages_are_the_sources_numbers(sentence, language):
+    lead = _lead(FUNDING, JOB, TRUCKS)
+    assert _blocking(_verify(sentence, "signal:4", lead=lead, language=language, greeting=GREETINGS[language])) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "number"),
+    [
+        ("Ninety-six trucks take some planning.", "en", "96"),
+        ("Sechsundneunzig Lkw wollen geplant sein.", "de", "96"),
+        ("Quatre-vingt-seize camions, cela se planifie.", "fr", "96"),
+        ("Ciento treinta remolques hay que planificarlos.", "es", "130"),
+    ],
+)
+def test_a_spelled_out_number_no_source_gives_is_reported(sentence, language, number):
+    lead = _lead(FUNDING, JOB, TRUCKS)
+    findings = _blocking(_verify(sentence, "signal:4", lead=lead, language=language, greeting=GREETINGS[language]))
+    assert [kind for kind, _type, _span in findings] == ["unsupported_number"], (findings, number)
+
+
+def test_a_percentage_and_hundreds_of_something_are_no_hundred():
+    sentence = "Hundreds of trucks on the road and 95 per cent of them on time: that takes planning."
+    source = _signal(5, "news", "Lumen Freight: 95% on time", "Lumen Freight reports 95% of deliveries on time.")
+    assert _blocking(_verify(sentence, "signal:5", lead=_lead(FUNDING, JOB, source))) == []
+    french = "Des centaines de camions et 95 pour cent de livraisons à l'heure : cela se planifie."
+    assert _blocking(_verify(french, "signal:5", lead=_lead(FUNDING, JOB, source), language="fr",
+                             greeting="Bonjour Mara,")) == []  # fmt: skip
+
+
 # Relationships between parties: true names in a false relation.
 
 PROOF_BRIGHTLINE = "proof:1"  # Brightline doubled its qualified demos… (a customer we may name)
