@@ -20,7 +20,7 @@ _PERCENT_BEFORE = {"per", "pour", "por"}
 # A scale word alone and plural says "many", not a count: "hundreds of trucks", "des milliers", "Tausende".
 _VAGUE_SCALES = {
     "hundreds", "thousands", "millions", "billions", "hunderte", "tausende", "millionen", "milliarden",
-    "centaines", "milliers", "cientos", "miles", "millones",
+    "centaines", "milliers", "cientos", "miles", "millones", "tens", "dozens", "dizaines", "decenas", "dutzende",
 }  # fmt: skip
 
 
@@ -72,8 +72,10 @@ def spelled_numbers(text: str, language: str) -> tuple[SpelledNumber, ...]:
         before = tokens[occurrence.start - 1].text().lower() if occurrence.start else ""
         if before in _PERCENT_BEFORE or (len(words) == 1 and words[0] in _VAGUE_SCALES):
             continue
-        if len(words) == 1 and _is_scale(int(occurrence.value)) and before[:1].isdigit():
-            continue  # the scale of a number in digits ("£120 million"): the digit readers count it
+        if len(words) == 1 and _is_scale(int(occurrence.value)):
+            # A scale word alone: of a number in digits ("£120 million", which the digit readers count), or
+            # a loose quantity ("half a million", "a thousand thanks").
+            continue
         found.append(
             SpelledNumber(
                 start=first.match.start(),
