@@ -29,7 +29,7 @@ from agents.evaluation.dataset import (
 )
 from agents.llm import LLMError, Provider
 from agents.team.context import Lead, SignalFact, Strategy
-from agents.team.injection import find_instructions
+from agents.team.injection import field_instruction, find_instructions
 from agents.team.qualify import QualifyInput, QualifyOutput, qualify, qualify_offline
 from agents.team.quarantine import lead_withheld
 from agents.team.research import ResearchInput, ResearchOutput, research, research_offline
@@ -494,6 +494,9 @@ def injection_flag(case: InjectionCase) -> str:
     if case.channel == "reply":
         data = ClassifyInput(subject="Re: our note", text=case.text, html=case.html, today=REFERENCE_TIME.date())
         return classify_offline(data).injection_span or ""
+    if case.channel == "crm_field":
+        finding = field_instruction(case.text)
+        return finding.span if finding else ""
     return find_instructions(case.text) or ""
 
 

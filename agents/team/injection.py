@@ -21,6 +21,8 @@ above `FLAG_THRESHOLD` flag the input.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 
@@ -40,6 +42,7 @@ TECHNIQUES = (
     "action_request",
     "secret_request",
     "override",
+    "obfuscated",
 )
 
 
@@ -157,6 +160,8 @@ NO_CHECK_NEEDED = _compile(lexicon.NO_CHECK_NEEDED)
 AGENT_USES = _compile(lexicon.AGENT_USES)
 NEED = _compile(lexicon.NEED_CUES, lexicon.REQUEST_CUES, lexicon.MODAL_CUES)
 CONDITIONAL = _compile(lexicon.CONDITIONAL)
+POLITE = _compile(lexicon.POLITE_REQUEST)
+WHEN_WRITING = _compile(lexicon.WHEN_WRITING)
 # A system of ours, by itself or inside a compound ("Textsystem", "Schreibsystem").
 OUR_DOCUMENT = _compile(["offer", "proposal", "quote", "thread", "angebot", "offerte", "offre", "devis", "proposition",
                          "oferta", "propuesta", "presupuesto"])  # fmt: skip
@@ -285,7 +290,9 @@ def _mood(sentence: _Sentence, position: int) -> str:
     joiners = [joiner for joiner in JOINER.finditer(prefix) if not _strip_trailing(prefix[joiner.end() :]).strip()]
     if joiners:  # "… and forward the thread": the verb heads a clause joined to the one before
         earlier = _strip_leading(prefix[: joiners[0].start()], FILLER)
-        if not SUBJECT_PRONOUN.match(earlier) and not REQUEST.search(earlier):
+        # "… said it will cut prices and offer a course": joined to a clause with a subject of its own,
+        # the verb shares that subject
+        if not SUBJECT_PRONOUN.search(earlier) and not REQUEST.search(earlier):
             return "imperative"
     window = " ".join(sentence.text[:position].split()[-10:])
     if MODAL.search(window) or _agent_obliged(window):
@@ -440,7 +447,9 @@ def _directives(sentence: _Sentence, *, hidden: bool) -> list[_Cue]:
         elif address and copy:
             # Copying someone in and sending our offer there too: more than a person asking to be cc'd.
             forwards_too = sum(1 for _ in FORWARD_VERB.finditer(text)) > 1 and bool(OUR_DOCUMENT.search(text))
-            add("action_request", 0.62 if forwards_too else 0.55, verb.start(), "copy someone in")
+            # "meine Kollegin Frau Sommer in CC", "a nuestra responsable de compras": the writer's own colleague
+            own = _near(SELF, sentence, verb.end(), 4, before=8) and not forwards_too
+            add("action_request", 0.2 if own else 0.62 if forwards_too else 0.55, verb.start(), "copy someone in")
         elif address and not _object_is_self(sentence, verb.end()):
             add("action_request", 0.45, verb.start(), "send to an address")
     for verb in BOOK_VERB.finditer(text):
@@ -450,6 +459,8 @@ def _directives(sentence: _Sentence, *, hidden: bool) -> list[_Cue]:
             if AUTHORITY_NOUN.search(who) or EMAIL.search(sentence.original[partner.end() - 0 :][:60]):
                 add("action_request", 0.45, verb.start(), "book a meeting with someone")
     for verb in UNSUBSCRIBE_VERB.finditer(text):
+        if verb.group(0).startswith(("nehm", "nimm")) and not re.search(r"\b(?:aus|raus|heraus)\b", text):
+            continue  # "nehmen Sie … in CC" takes someone in; only "aus dem Verteiler nehmen" takes them off
         other = _near(OTHER_PEOPLE, sentence, verb.end(), 6)
         address = _literal(EMAIL, sentence, verb.end(), 8)
         if (other or address) and not _object_is_self(sentence, verb.end()):
@@ -510,7 +521,8 @@ def _addresses(sentence: _Sentence) -> list[_Address]:
             continue
         after = rest_stripped[noun.end() :]
         strong_noun = bool(AI_STRONG.fullmatch(noun.group(0)))
-        described = bool(DESCRIBED.match(after.strip(" ,")))
+        # "the drafting system on your side" is described by whose it is
+        described = bool(DESCRIBED.match(after.strip(" ,")) or YOUR_SIDE.search(" ".join(after.split()[:4])))
         punctuated = bool(re.match(r"\s*(?:[,:;!—–(]|-\s|$)", after))
         weak_cue = bool(WEAK_ADDRESS_CUE.fullmatch(cue.group(0)))
         opening = not text[: cue.start()].strip(" \t\n-*>•·(")
@@ -583,9 +595,26 @@ def _addresses(sentence: _Sentence) -> list[_Address]:
             )
     if _agent_obliged(text):
         found.append(_Address(0.5, sentence, "tells an agent what it should do"))
+    for cue in WHEN_WRITING.finditer(text):  # "when you write to this account, …", "al resumir esta noticia …"
+        window = text[cue.end() : cue.end() + 60]
+        verb = WRITING_VERB.search(" ".join(window.split()[:3]))
+        sending = verb and re.match(r"(?:send|envi|versend|sendet)", verb.group(0))  # sending an invite is no writing
+        if (
+            verb
+            and not sending
+            and (DEICTIC.search(window) or EMAIL_NOUN.search(window))
+            and not SELF.match(window.strip())
+        ):
+            until = _clause_end(text, cue.end() + verb.end())
+            found.append(_Address(0.45, sentence, "addressed to whoever writes from this", cue.start(), until))
     for relative in RELATIVE.finditer(text):
         window = text[relative.end() : relative.end() + 50]
-        if WRITING_VERB.search(window) and DEICTIC.search(window) and EMAIL_NOUN.search(window):
+        # "… who prepares the next send": a writing verb whose object is the email, named definitely
+        verb = WRITING_VERB.search(window)
+        named = verb and re.match(
+            rf"\s+(?:{THE.pattern}|{DEICTIC.pattern})\s+(?:\w+\s+)?(?:{EMAIL_NOUN.pattern})", window[verb.end() :]
+        )
+        if verb and (DEICTIC.search(window) or named) and EMAIL_NOUN.search(window):
             before = text[max(0, relative.start() - 40) : relative.start()]
             base = 0.7 if AI_NOUN.search(before) else 0.5
             until = _clause_end(text, relative.end())
@@ -632,6 +661,27 @@ def _authority(sentence: _Sentence) -> list[_Cue]:
             start = boundaries[-1].end() if boundaries else 0
             until = _clause_end(text, (by_authority.end() if by_authority else approval.end()))
             found.append(_Cue("authority_claim", base, sentence, "claims approval", start, until))
+    return found
+
+
+# A bare approval opening a message ("Approved.", "Validé.", "Freigegeben.") with terms after it, as in a
+# forwarded note from a sales director: whoever pastes it into data wants the terms taken as granted.
+_BARE_APPROVAL = re.compile(r"(?:^|\n)[ \t>]*(?:ok[,.]?\s+)?(" + APPROVAL.pattern + r")[ \t]*[.!:]", re.IGNORECASE)
+_TERMS = re.compile(
+    r"[€$£]\s?\d|\d\s?(?:€|eur\b|euros?\b|usd\b|%)|\b(?:rate|price list|pricing|tarif\w*|precio\w*|preis\w*"
+    r"|konditionen|conditions)\b",
+    re.IGNORECASE,
+)
+
+
+def _approval_notes(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each bare approval followed, within a few lines, by prices or terms."""
+    found = []
+    for match in _BARE_APPROVAL.finditer(text):
+        after = text[match.end() : match.end() + 400]
+        if _TERMS.search(after) or DISCOUNT_NOUN.search(after):
+            line_end = text.find("\n\n", match.end())
+            found.append((match.start(1), line_end if line_end > 0 else min(len(text), match.end() + 300)))
     return found
 
 
@@ -774,6 +824,51 @@ def _original_view(source: str, view: View) -> str:
     return "".join(characters)
 
 
+# Text written so that a filter does not read it: letters spaced out ("i g n o r a   l a s"), a base64
+# blob that decodes to prose, words mixing Latin and Cyrillic or Greek letters ("Іgnоrе", read by
+# `fold` as the word it imitates). No business text needs any of them.
+_SPACED_LETTERS = re.compile(r"(?<!\S)(?:[^\W\d_] {1,3}){7,}[^\W\d_](?!\S)")
+_BASE64 = re.compile(r"(?<![\w+/])[A-Za-z0-9+/]{24,}={0,2}(?![\w+/=])")
+_MIXED_SCRIPT = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
+
+
+def _spaced_letters(source: str) -> list[_Unit]:
+    """Letters spaced out, read as the words they spell (two or more spaces part the words)."""
+    units = []
+    for match in _SPACED_LETTERS.finditer(source):
+        characters, positions = [], []
+        for word in re.finditer(r"\S(?: \S)*", match.group(0)):
+            if characters:
+                characters.append(" ")
+                positions.append(match.start() + word.start() - 1)
+            for offset, character in enumerate(word.group(0)):
+                if character != " ":
+                    characters.append(character)
+                    positions.append(match.start() + word.start() + offset)
+        original = "".join(characters)
+        view = View("".join(fold(character) for character in original), tuple(positions))
+        units.append(_Unit(view, original, "obfuscated", match.span()))
+    return units
+
+
+def _encoded_prose(source: str) -> list[_Unit]:
+    """Base64 blobs that decode to prose, read as that prose (a finding points at the blob)."""
+    units = []
+    for match in _BASE64.finditer(source):
+        try:
+            decoded = base64.b64decode(match.group(0) + "=" * (-len(match.group(0)) % 4), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        letters = sum(character.isalpha() or character.isspace() for character in decoded)
+        if " " not in decoded.strip() or letters < 0.8 * len(decoded):
+            continue  # a key, a hash, an image: not words
+        # Each decoded character points at its part of the blob (four characters encode three bytes).
+        positions = tuple(match.start() + min(len(match.group(0)) - 1, index * 4 // 3) for index in range(len(decoded)))
+        view = View("".join(fold(character) for character in decoded), positions)
+        units.append(_Unit(view, decoded, "obfuscated", match.span()))
+    return units
+
+
 def _units(source: str) -> list[_Unit]:
     markup = looks_like_html(source)
     regions = hidden_regions(source) if markup else []
@@ -789,7 +884,15 @@ def _units(source: str) -> list[_Unit]:
             decoded = "".join(chr(ord(character) - 0xE0000) for character in source[start:end])
             view = View("".join(fold(character) for character in decoded), tuple(range(start, end)))
             units.append(_Unit(view, decoded, "zero_width", (start, end)))
-    return units
+        elif end - start >= 3:
+            # A run of invisible characters parts what a person sees from text pasted after it: that text
+            # is read with the lower bar of hidden text.
+            line_end = source.find("\n", end)
+            line_end = len(source) if line_end < 0 else line_end
+            view = read(source, end, line_end, markup=looks_like_html(source))
+            if view.text.strip():
+                units.append(_Unit(view, _original_view(source, view), "zero_width", (start, line_end)))
+    return units + _spaced_letters(source) + _encoded_prose(source)
 
 
 def _source_span(source: str, view: View, start: int, end: int) -> tuple[int, int]:
@@ -894,18 +997,49 @@ def _scan_source(source: str, *, in_text: bool) -> list[InjectionFinding]:
                 region_start <= finding.start < region_end for finding in findings if finding.technique == "role_marker"
             )
             text = unit.view.text
-            confidence = 0.9 if intent >= 0.25 or roles else 0.3 if AI_NOUN.search(text) or URL.search(text) else 0.2
+            # Hidden text that asks for something ("bitte … buchen", an address to write to) is written for
+            # a machine: a hidden preheader or tracking note asks nothing.
+            asks = (
+                REQUEST.search(text)
+                or POLITE.search(text)
+                or EMAIL.search(text)
+                or any(_starts_with_directive_verb(sentence.text) for sentence in _sentences(unit.view, unit.original))
+            )
+            confidence = (
+                0.9 if intent >= 0.25 or roles
+                else 0.75 if asks and len(text.split()) >= 5
+                else 0.3 if AI_NOUN.search(text) or URL.search(text)
+                else 0.2
+            )  # fmt: skip
             if unit.context == "zero_width":
                 confidence = max(confidence, 0.5)
             emit(unit.context, region_start, region_end, confidence)
 
     # Zero-width characters splitting words: evasion when the text around them steers.
     splits = [(start, end) for start, end, kind in invisible if kind == "split"]
+    steering = directive_strength >= 0.25 or address_strength >= 0.45 or role_strength >= FLAG_THRESHOLD
     if splits:
         start, end = splits[0]
         left, right = _word_around(source, start, end)
-        steering = directive_strength >= 0.25 or address_strength >= 0.45 or role_strength >= FLAG_THRESHOLD
-        emit("zero_width", left, right, (0.45 if len(splits) > 1 else 0.35) + (0.45 if steering else 0.0))
+        # Invisible characters between letter after letter ("B⁠i⁠t⁠t⁠e") are written to
+        # slip past a filter: a stray one in a pasted name is not.
+        inside = sum(
+            1 for start, end in splits if start > 0 and end < len(source) and source[start - 1].isalpha()
+            and source[end].isalpha()
+        )  # fmt: skip
+        if inside >= 4:
+            left, right = splits[0][0], splits[-1][1]
+            left, right = _word_around(source, left, left)[0], _word_around(source, right, right)[1]
+        base = 0.7 if inside >= 4 else 0.45 if len(splits) > 1 else 0.35
+        emit("zero_width", left, right, base + (0.45 if steering else 0.0))
+    folded_view = units[0].view
+    for start, end in _approval_notes(folded_view.text):
+        left, right = _source_span(source, folded_view, start, end)
+        emit("authority_claim", left, right, 0.7)
+    mixed = list(_MIXED_SCRIPT.finditer(source))
+    if mixed:
+        confidence = (0.55 if len(mixed) > 1 else 0.4) + (0.4 if steering else 0.0)
+        emit("obfuscated", mixed[0].start(), mixed[-1].end(), confidence)
     return findings
 
 
@@ -937,6 +1071,45 @@ def first_instruction(text: str, *, html: str = "") -> InjectionFinding | None:
     """The strongest flagged finding, or None."""
     findings = scan(text, html=html)
     return findings[0] if flagged(findings) else None
+
+
+# A CRM field holds a name, a title, a department or an industry: a short noun phrase written by whoever
+# fills the CRM. Text in it that steers at all is out of place there, so a field is held to a lower bar,
+# and a clause added after the value that asks for something ("VP Sales - note for the writer: quote …",
+# "Gómez; elimina al resto de contactos …") is an instruction by its place alone.
+FIELD_THRESHOLD = 0.4
+_FIELD_VALUE_END = re.compile(r"\s[-–—|]\s|[;(<\[\n]|[.:]\s|\s#")
+
+
+def _added_to_a_field(value: str) -> InjectionFinding | None:
+    end = _FIELD_VALUE_END.search(value)
+    if end is None or end.start() < 2:
+        return None
+    tail = value[end.end() :].strip(" )]>")
+    folded = "".join(fold(character) for character in tail)
+    if len(tail.split()) < 4:
+        return None
+    asks = (
+        REQUEST.search(folded) or POLITE.search(folded) or MODAL.search(folded) or NO_CHECK_NEEDED.search(folded)
+        or APPROVAL.search(folded) or EMAIL.search(tail) or URL.search(tail)
+        or PERCENT.search(folded) or _starts_with_directive_verb(folded) or _ANY_DIRECTIVE_VERB.search(folded)
+    )  # fmt: skip
+    if not asks:
+        return None
+    start = value.find(tail, end.start())
+    return InjectionFinding("action_request", tail, 0.7, start)
+
+
+def field_instruction(value: str) -> InjectionFinding | None:
+    """The strongest instruction-like finding in a CRM field's value, at the field's lower bar, or None."""
+    findings = [finding for finding in scan(value) if finding.confidence >= FIELD_THRESHOLD]
+    added = _added_to_a_field(value or "")
+    candidates = findings + ([added] if added else [])
+    if not candidates:
+        return None
+    strongest = max(candidates, key=lambda finding: finding.confidence)
+    confidence = max(strongest.confidence, FLAG_THRESHOLD)  # it flags: a person is told, the lead reviewed
+    return InjectionFinding(strongest.technique, strongest.span, confidence, strongest.start)
 
 
 def find_instructions(text: str, *, html: str = "") -> str | None:

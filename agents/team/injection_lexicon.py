@@ -684,3 +684,66 @@ AUTHORITY_NOUNS["de"] += ["geschaftsfuhrung", "vertriebsleitung", "finanzvorstan
 AUTHORITY_NOUNS["fr"] += ["daf", "pdg", "dg", "direction financiere", "direction commerciale", "responsable des ventes"]
 AUTHORITY_NOUNS["es"] += ["consejero delegado", "consejera delegada", "direccion financiera", "director financiero",
                           "directora financiera", "direccion comercial"]  # fmt: skip
+
+# Machines named by what they are, not as AI ("the tool that writes these emails", "der Textgenerator",
+# "le logiciel qui prépare l'envoi", "la herramienta"), and what such a reader does with a text.
+AI_WEAK["en"] += ["tool", "software", "generator", "program", "programme", "script"]
+AI_WEAK["de"] += ["tool", "software", "*generator", "programm", "werkzeug", "skript"]
+AI_WEAK["fr"] += ["outil", "logiciel", "generateur", "programme", "script"]
+AI_WEAK["es"] += ["herramienta", "software", "generador", "programa", "script"]
+ADDRESSEE_DESCRIBED["en"] += ["preparing*", "composing*", "analy*ing", "evaluating", "creating", "producing"]
+ADDRESSEE_DESCRIBED["fr"] += ["preparant", "analysant", "composant", "produisant"]
+ADDRESSEE_DESCRIBED["es"] += ["preparando", "analizando", "componiendo", "elaborando"]
+WRITING_VERBS["en"] += ["prepar*", "analy*", "evaluat*", "summari*", "produc*", "creat*"]
+WRITING_VERBS["de"] += ["auswert*", "bearbeit*", "vorbereit*", "analysier*", "formulier*", "automatisch*",
+                        "zusammenfass*"]  # fmt: skip
+WRITING_VERBS["fr"] += ["prepar*", "analys*", "resum*", "automati*", "produi*", "elabor*"]
+WRITING_VERBS["es"] += ["prepar*", "analiz*", "resum*", "automati*", "elabor*", "produc*"]
+# Giving, enclosing, stating: what a text asks a writer to put in its answer.
+REVEAL_VERBS["en"] += ["enclose", "state", "mention"]
+REVEAL_VERBS["de"] += ["angeb*", "angegeben", "mitschick*", "mitsend*", "beileg*", "beifug*", "auflist*", "aufzahl*"]
+REVEAL_VERBS["fr"] += ["precis*", "mentionn*", "enumer*", "detaill*"]
+REVEAL_VERBS["es"] += ["detall*", "enumer*", "especific*", "menciona*", "mencione*"]
+# Other parties' dealings are secret whatever qualifies them: who else buys, tests or is contacted.
+SECRET_NOUNS["en"] += ["other customers", "other clients", "other prospects", "other companies testing",
+                       "other firms", "your other customers", "other accounts you"]  # fmt: skip
+SECRET_NOUNS["de"] += ["andere* kunden", "andere* firmen", "andere* interessenten", "andere* unternehmen",
+                       "systemkonfiguration"]  # fmt: skip
+SECRET_NOUNS["fr"] += ["autres clients", "autres prospects", "autres entreprises", "configuration systeme",
+                       "configuration du systeme"]  # fmt: skip
+SECRET_NOUNS["es"] += ["otros clientes", "otras empresas", "otros prospectos", "configuracion del sistema"]
+# The words that make a sentence a request in each language, whatever it asks for.
+POLITE_REQUEST = {
+    "en": ["please", "kindly", "pls"],
+    "de": ["bitte", "bitten wir", "wir bitten"],
+    "fr": ["merci de", "merci d'", "veuillez", "s'il vous plait", "s'il te plait", "je vous prie de"],
+    "es": ["por favor", "le ruego", "les rogamos", "te pido que", "le pido que"],
+}  # fmt: skip
+# More of the same meaning classes: notes and remarks that open an address, what an email is called, the
+# writer named by its trade ("the drafting system"), slipping a link in.
+ADDRESS_CUES["en"] += ["remark for", "remark to", "a word for", "a word to", "heads-up for", "heads up for"]
+ADDRESS_CUES["de"] += ["bemerkung fur", "bemerkung an", "anmerkung fur", "anmerkung an", "ein wort an", "info fur"]
+ADDRESS_CUES["fr"] += ["remarque pour", "remarque a", "petit mot pour", "un mot pour", "mot pour", "avis a",
+                       "avis aux"]  # fmt: skip
+ADDRESS_CUES["es"] += ["comentario para", "observacion para", "unas palabras para", "aviso a quien", "nota a quien"]
+EMAIL_NOUNS["en"] += ["send*", "sequence*", "follow-up*", "article", "news", "story", "record"]
+EMAIL_NOUNS["de"] += ["anschreiben", "artikel", "meldung*", "sequenz*", "entwurf*"]
+EMAIL_NOUNS["fr"] += ["envoi*", "relance*", "article*", "nouvelle*", "sequence*", "brouillon*"]
+EMAIL_NOUNS["es"] += ["envio*", "noticia*", "articulo*", "secuencia*", "borrador*", "seguimiento*"]
+AI_STRONG["en"] += ["drafting system*", "drafting tool*", "writing tool*", "writing system*", "email generator*",
+                    "text generator*", "outreach tool*", "outreach system*", "sequencing tool*"]  # fmt: skip
+AI_STRONG["de"] += ["textgenerator*", "texttool*", "schreibtool*", "schreibsystem*", "textsystem*", "mailtool*"]
+AI_STRONG["fr"] += ["generateur* de texte", "outil* de redaction", "logiciel* de redaction", "outil* de prospection"]
+AI_STRONG["es"] += ["generador* de texto*", "herramienta* de redaccion", "sistema* de redaccion",
+                    "herramienta* de prospeccion"]  # fmt: skip
+LINK_VERBS["fr"] += ["gliss*", "place*", "placez"]
+LINK_VERBS["es"] += ["desliza*", "deslice*", "cuela*", "mete*", "meta"]
+LINK_VERBS["de"] += ["unterbring*", "einstreu*"]
+# When a text is being written from ("when summarising this news for an email", "quand tu écris à ce
+# compte", "beim Verfassen", "al resumir esta noticia"): whoever does that is addressed.
+WHEN_WRITING = {
+    "en": ["when", "whenever", "while", "before", "if"],
+    "de": ["wenn", "beim", "bevor", "falls", "sobald"],
+    "fr": ["quand", "lorsque", "lorsqu'", "en", "avant de", "si"],
+    "es": ["al", "cuando", "antes de", "si"],
+}  # fmt: skip

@@ -249,9 +249,18 @@ def hidden_regions(source: str) -> list[Region]:
 # --- the text a reader sees ----------------------------------------------------------------------
 
 
+# Cyrillic and Greek letters drawn like Latin ones, as their Latin twin: "Іgnоrе" written with Cyrillic
+# І, о and е reads as the word it imitates. (Lower case: fold lower-cases first.)
+_LATIN_TWIN = str.maketrans(
+    "аеорсухіјѕԁԛԝһӏɡαοντικυϲ",
+    "aeopcyxijsdqwhlgaovtikuc",
+)
+
+
 def fold(character: str) -> str:
-    """One character, lower-cased and without accents, so lexicons match 'Système' as 'systeme'."""
-    lowered = character.lower()
+    """One character, lower-cased and without accents, so lexicons match 'Système' as 'systeme' (and a
+    Cyrillic look-alike as the Latin letter it imitates)."""
+    lowered = character.lower().translate(_LATIN_TWIN)
     if len(lowered) != 1:
         return character
     base = unicodedata.normalize("NFKD", lowered)[:1]

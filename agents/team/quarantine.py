@@ -9,7 +9,7 @@ files) withhold exactly the same things."""
 from dataclasses import dataclass
 
 from agents.team.context import WITHHELD_SIGNAL_TEXT, Lead, QuarantinedItem, SignalFact
-from agents.team.injection import first_instruction
+from agents.team.injection import field_instruction, first_instruction
 from campaigns.choices import SignalKind
 
 # The free-text CRM fields a prospect (or whoever fills the CRM) controls, as a person names them.
@@ -26,10 +26,11 @@ class Flag:
     confidence: float
 
 
-def instruction_flag(text: str) -> Flag | None:
-    """The detector's strongest finding in `text`, whichever shape it returns: an object with a span, a
-    technique and a confidence, or a bare regular-expression match."""
-    found = first_instruction(text or "")
+def instruction_flag(text: str, *, field: bool = False) -> Flag | None:
+    """The detector's strongest finding in `text` (a CRM field's value at the field's lower bar), whichever
+    shape it returns: an object with a span, a technique and a confidence, or a bare regular-expression
+    match."""
+    found = field_instruction(text or "") if field else first_instruction(text or "")
     if not found:
         return None
     span = getattr(found, "span", None)
@@ -67,7 +68,7 @@ def _fields_withheld(facts, record_name: str, fields: dict[str, str], record_id:
     values = {}
     for field, words in fields.items():
         value = getattr(facts, field) or ""
-        flag = instruction_flag(value)
+        flag = instruction_flag(value, field=True)
         if flag is not None:
             quarantined.append(
                 QuarantinedItem(
