@@ -25,6 +25,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import simplemma
+from babel import Locale
 
 LANGUAGES = ("en", "de", "fr", "es")
 
@@ -86,6 +87,13 @@ class Sources:
         return frozenset(_word_forms(self.all_text))
 
     @functools.cached_property
+    def countries(self) -> frozenset[str]:
+        """The ISO codes of the countries the sources name, in any of the four languages ("Spain",
+        "Spanien", "Espagne", "España" are ES)."""
+        folded = " ".join(_fold(word) for word in _TOKEN.findall(self.all_text))
+        return frozenset(_COUNTRY_CODES[match.group(0)] for match in _country_pattern().finditer(folded))
+
+    @functools.cached_property
     def initialisms(self) -> frozenset[str]:
         """The initials of every run of two to six words of the sources: "refuse collection vehicles" → rcv."""
         found = set()
@@ -98,6 +106,10 @@ class Sources:
     @functools.cached_property
     def amounts(self) -> frozenset[Decimal]:
         return frozenset(value for _match, value in money_amounts(self.all_text))
+
+    @functools.cached_property
+    def amounts_with_currency(self) -> frozenset[tuple[Decimal, str | None]]:
+        return frozenset((value, currency_of(match)) for match, value in money_amounts(self.all_text))
 
     @functools.cached_property
     def months(self) -> frozenset[tuple[int | None, int]]:
@@ -164,11 +176,34 @@ def _supported_word(word: str, sources: Sources) -> bool:
     parts = [part for part in word.split("-") if part]
     if len(parts) > 1 and any(_fold(part) in words for part in parts):
         return all(_fold(part) in words or part[:1].islower() or _known_compound(part) for part in parts)
+    if _same_country(word, sources):
+        return True
     # An acronym of words the sources spell out ("RCVs" for refuse collection vehicles).
     letters = folded.removesuffix("s")
     if word[:1].isupper() and word.rstrip("s").isupper() and 3 <= len(letters) <= 6:
         return letters in sources.initialisms
     return False
+
+
+# Countries, by every name the four languages give them (babel's CLDR data): a country the sources name
+# in one language supports its name in another.
+_COUNTRY_CODES = {
+    " ".join(_fold(word) for word in _TOKEN.findall(name)): code
+    for language in LANGUAGES
+    for code, name in Locale(language).territories.items()
+    if len(code) == 2 and code.isalpha()
+}
+
+
+@functools.cache
+def _country_pattern() -> re.Pattern:
+    names = sorted(_COUNTRY_CODES, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(name) for name in names) + r")(?!\w)")
+
+
+def _same_country(word: str, sources: Sources) -> bool:
+    code = _COUNTRY_CODES.get(_fold(word))
+    return code is not None and code in sources.countries
 
 
 def _known_compound(part: str) -> bool:
@@ -191,6 +226,7 @@ def _known(word: str, language: str) -> bool:
         return False
 
 
+@functools.cache
 def _known_german_noun(word: str) -> bool:
     """German nouns are compounds the dictionary lacks ("Schichtberichte", "Maschinenlogs"): known when
     a known German word starts it and a known word of four letters or more (German or English) ends it,
@@ -220,7 +256,11 @@ def _known_german_noun(word: str) -> bool:
             return True
     for index in range(3, len(word) - 3):
         head, tail = word[:index], word[index:]
-        if any(_known(tail.capitalize(), language) for language in ("de", "en")) and any(
+        # The tail may be a compound itself: "Hochvolt|prüfung" inside "Hoch|voltprüfung".
+        known_tail = any(_known(tail.capitalize(), language) for language in ("de", "en")) or (
+            len(tail) >= 7 and _known_german_noun(tail.capitalize())
+        )
+        if known_tail and any(
             _known(head.removesuffix(linking), "de")
             for linking in ("", "s", "n", "en", "es")
             if len(head) - len(linking) >= 3
@@ -245,6 +285,7 @@ _NOT_NAMES = {
     "ing", "dipl", "dipl.-ing", "dr.-ing", "dipl.-kfm", "mag", "lic", "prof", "dr", "sr", "sra", "srta", "dña",
     "mme", "mlle", "p.d", "p.s",
     "the", "der", "die", "das", "el", "los", "las", "la", "le", "les", "un", "une", "una", "des", "del",
+    "ein", "eine", "einen", "einem", "einer", "eines", "dem", "den",
 }  # fmt: skip
 # World regions, continents and oceans, and the sales territories named after them: where a company works
 # ("on both sides of the Atlantic", "für die DACH-Region") is background, not a fact about anyone in
@@ -363,6 +404,16 @@ def name_runs(sentence: str, language: str) -> list[tuple[int, int, list[str]]]:
         introduced = not current and bool(
             _RELATION_BEFORE_A_NAME.search(sentence[: token.start()]) or _HONORIFIC.search(sentence[: token.start()])
         )
+        # German puts an article or an adjective between a preposition and a noun: "von Keller Tiefbau",
+        # two capitalised words straight after "von", "bei", "mit", name something.
+        introduced = introduced or (
+            language == "de"
+            and not current
+            and bool(_GERMAN_BARE_PREPOSITION.search(sentence[: token.start()]))
+            and following[:1].isupper()
+            and _fold(following) not in _NOT_NAMES
+            and not sentence[token.end() : tokens[index + 1].start()].strip()
+        )
         if (
             introduced
             or _LEGAL_FORM.match(following.strip("."))
@@ -383,6 +434,7 @@ def name_runs(sentence: str, language: str) -> list[tuple[int, int, list[str]]]:
     return runs
 
 
+_GERMAN_BARE_PREPOSITION = re.compile(r"\b(?:von|bei|mit|für|an|aus|zu|nach|über|gegen)\s+$")
 _HONORIFIC = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Herr|Frau|Monsieur|Madame|Mme|M|Sr|Sra|Señor|Señora|Don|Doña)\.?|\b(?:colleague|"
     r"Kollegin|Kollege|collègue|compañer[oa]|colega)|" + r"(?:CEO|CFO|COO|CTO|CIO|CRO|CMO|VP)),?\s*$",
@@ -467,10 +519,43 @@ def money_amounts(text: str) -> list[tuple[re.Match, Decimal]]:
     return found
 
 
+_CURRENCY_CODES = (
+    ("USD", re.compile(r"^(?:\$|US\$|USD|dollars?|d[oó]lar(?:es)?|dollars)$", re.IGNORECASE)),
+    ("EUR", re.compile(r"^(?:€|EUR|euros?)$", re.IGNORECASE)),
+    ("GBP", re.compile(r"^(?:£|GBP|pounds?)$", re.IGNORECASE)),
+    ("CHF", re.compile(r"^(?:CHF|francs?|Franken)$", re.IGNORECASE)),
+)
+
+
+def currency_of(match: re.Match) -> str | None:
+    """The ISO code of an amount's currency ("$", "dólares" → USD), or None when it names none ("18M")."""
+    written = (match.group("pre") or match.group("post") or "").strip()
+    if written.lower().startswith("eur"):
+        return "EUR"  # "EUR", "euros" (the pattern may stop at "eur")
+    return next((code for code, pattern in _CURRENCY_CODES if pattern.match(written)), None)
+
+
+def _same_amount(value: Decimal, known: Decimal) -> bool:
+    return abs(value - known) <= abs(known) * Decimal("0.01")
+
+
 def _wrong_amounts(sentence: str, sources: Sources) -> list[Fact]:
     facts = []
     for match, value in money_amounts(sentence):
-        if any(abs(value - known) <= abs(known) * Decimal("0.01") for known in sources.amounts):
+        if any(_same_amount(value, known) for known in sources.amounts):
+            currency = currency_of(match)
+            known_currencies = {code for known, code in sources.amounts_with_currency if _same_amount(value, known)}
+            if currency is None or None in known_currencies or currency in known_currencies:
+                continue
+            facts.append(
+                Fact(
+                    type=AMOUNT,
+                    text=match.group(0).strip(),
+                    sentence=sentence,
+                    contradicted=True,
+                    detail=f"the sources give it in {', '.join(sorted(known_currencies))}",
+                )  # fmt: skip
+            )
             continue
         # An amount whose number is in no source is reported by the number checks already.
         if not any(value_without_scale(match) == known_number for known_number in _plain_numbers(sources)):
@@ -938,6 +1023,9 @@ _USES_US = (
     r"|s['’]appuie\w*\s+sur|usa|usan|usaba|utiliz\w*|trabaj\w*\s+(?:\w+\s+){{0,2}}?con|confí\w*\s+en|eligi\w*)"
     r"\s+(?:\w+\s+){{0,3}}?{us}\b"
     r"|\bsetz\w*\s+(?:\w+\s+){{0,3}}?{us}\b(?:\s+\w+){{0,3}}?\s+ein\b"
+    # Counting on us: "setzt bei seinen 300 Fahrzeugen auf <us>", "mise sur <us>", "apuesta por <us>", "bets on"
+    r"|\b(?:setz\w*|baut|bauen)\s+(?:\w+\s+){{0,5}}?auf\s+{us}\b|\bmis\w*\s+(?:\w+\s+){{0,3}}?sur\s+{us}\b"
+    r"|\bapuest\w*\s+(?:\w+\s+){{0,3}}?por\s+{us}\b|\b(?:bets?|betting|counts?|counting)\s+on\s+{us}\b"
     r"|\bnous\s+(?:fait|font|faisait|faisaient|ont\s+fait)\s+confiance\b"
 )
 # Relationships between two other parties: investing in, owning shares of, working for, supplying,
@@ -984,8 +1072,32 @@ def _party_runs(sentence: str, language: str) -> list[tuple[int, int]]:
             continue
         if not _known(word, language) and not _known(word, "en") or (language == "de" and _ORG_HEAD.search(word)):
             runs.append((token.start(), token.end()))
+    if language == "de":
+        runs += [run for run in _german_capitalised_runs(sentence) if not any(_overlap(run, other) for other in runs)]
     runs.sort()
     return runs
+
+
+def _overlap(one: tuple[int, int], other: tuple[int, int]) -> bool:
+    return one[0] < other[1] and other[0] < one[1]
+
+
+def _german_capitalised_runs(sentence: str) -> list[tuple[int, int]]:
+    """Capitalised words side by side with no article or adjective between them ("Sauerland Recycling"):
+    German nouns stand after a lower-case word, so two in a row are a name even when a dictionary knows
+    each. A word opening the sentence before two more is left out ("Auch Sauerland Recycling …")."""
+    found = []
+    for match in re.finditer(r"(?:[A-ZÄÖÜ][\w&'’.-]*)(?:[ ]+[A-ZÄÖÜ][\w&'’.-]*)+", sentence):
+        tokens = list(re.finditer(r"\S+", match.group(0)))
+        words = [token.group(0).strip(".") for token in tokens]
+        start = 0
+        if _SENTENCE_START.search(sentence[: match.start()]) and len(tokens) >= 3:
+            start = 1
+        while start < len(words) and (_fold(words[start]) in _NOT_NAMES or _ROLE_HEAD.fullmatch(words[start])):
+            start += 1
+        if len(tokens) - start >= 2:
+            found.append((match.start() + tokens[start].start(), match.start() + tokens[-1].end()))
+    return found
 
 
 _ORG_HEAD = re.compile(r"(?<=[a-zäöü])(?:bank|versicherung|werke?|gruppe|logistik|software|kasse|holding|reederei)$")

@@ -45,7 +45,12 @@ _MEETING = re.compile(
     r"|\bset (?:it|this|things) up\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A full stop after an abbreviation ends no sentence: "18 Mio. Dollar", "Dr. Hale", "ca. 40", "Nr. 5".
+_ABBREVIATIONS = ("Mio", "Mrd", "Tsd", "Nr", "ca", "bzw", "vgl", "Dr", "Prof", "Ing", "St", "Mr", "Mrs", "Ms", "Sr",
+                  "Sra", "Mme", "approx", "Co", "Inc", "Ltd", "No")  # fmt: skip
+_SENTENCE_END = re.compile(
+    "".join(rf"(?<!\b{abbreviation}\.)" for abbreviation in _ABBREVIATIONS) + r"(?<=[.!?])\s+|\n+"
+)
 # Numbers written as words count when a claim is compared with its sources (agents.team.spelled_numbers);
 # a draft's words are read in its own language ("once" is eleven only in Spanish). Multiples too:
 _MULTIPLES = {

@@ -180,7 +180,7 @@ def test_a_spelled_out_number_no_source_gives_is_reported(sentence, language, nu
 
 
 def test_a_percentage_and_hundreds_of_something_are_no_hundred():
-    sentence = "Hundreds of trucks on the road and 95 per cent of them on time: that takes planning."
+    sentence = "Hundreds of trucks, tens of thousands of stops and 95 per cent of them on time: that takes planning."
     source = _signal(5, "news", "Lumen Freight: 95% on time", "Lumen Freight reports 95% of deliveries on time.")
     assert _blocking(_verify(sentence, "signal:5", lead=_lead(FUNDING, JOB, source))) == []
     french = "Des centaines de camions et 95 pour cent de livraisons à l'heure : cela se planifie."
@@ -315,3 +315,77 @@ def test_an_acronym_of_words_the_source_spells_out_is_supported():
                   "collection vehicles for Hamburg.")  # fmt: skip
     sentence = "Forty new RCVs in Hamburg means forty more service schedules."
     assert _blocking(_verify(sentence, "signal:5", lead=_lead(rcv))) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("A group running 11 depots across Spain already works this way.", "en"),
+        ("Eine Gruppe mit 11 Depots in Spanien arbeitet schon so.", "de"),
+        ("Un groupe qui exploite 11 dépôts en Espagne travaille déjà ainsi.", "fr"),
+        ("Un grupo con 11 depósitos en España ya trabaja así.", "es"),
+    ],
+)
+def test_a_country_the_source_names_in_another_language_is_supported(sentence, language):
+    depots = _signal(6, "news", "Lumen Freight in Spain", "Lumen Freight runs 11 depots across Spain.")
+    lead = _lead(FUNDING, JOB, depots)
+    assert _blocking(_verify(sentence, "signal:6", lead=lead, language=language, greeting=GREETINGS[language])) == []
+
+
+def test_a_country_no_source_names_is_still_unsupported():
+    depots = _signal(6, "news", "Lumen Freight in Spain", "Lumen Freight runs 11 depots across Spain.")
+    findings = _blocking(
+        _verify("Un groupe qui exploite 11 dépôts en Italie travaille déjà ainsi.", "signal:6",
+                lead=_lead(FUNDING, JOB, depots), language="fr", greeting="Bonjour Mara,")
+    )  # fmt: skip
+    assert any("Italie" in span for _kind, _type, span in findings), findings
+
+
+def test_a_german_compound_of_three_known_words_is_no_name():
+    sentence = "Für acht neue SDRs in Hamburg braucht es eine Hochvoltwerkstatt."
+    assert _blocking(_verify(sentence, "signal:3", language="de", greeting="Guten Tag Frau Olsen,")) == []
+
+
+NORDSEE = _signal(7, "news", "Nordsee Logistik switches supplier", "Nordsee Logistik moved its 40 trucks to Fleetcore.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Auch Nordsee Logistik setzt bei seinen 40 Lkw auf salesops.", "de"),
+        ("Nordsee Logistik bets on salesops for its 40 trucks.", "en"),
+        ("Nordsee Logistik mise aussi sur salesops pour ses 40 camions.", "fr"),
+        ("Nordsee Logistik apuesta también por salesops para sus 40 camiones.", "es"),
+    ],
+)
+def test_counting_on_us_is_a_customer_claim_even_for_a_name_of_dictionary_words(sentence, language):
+    """ "Nordsee" and "Logistik" are both in a German dictionary: side by side, capitalised, they are a name."""
+    lead = _lead(FUNDING, JOB, NORDSEE)
+    findings = _blocking(_verify(sentence, "signal:7", lead=lead, language=language, greeting=GREETINGS[language]))
+    assert any(fact_type == "relationship" and "Nordsee" in span for _kind, fact_type, span in findings), findings
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language"),
+    [
+        ("Congratulations on the $18M Series B led by Northzone.", "en"),
+        ("Enhorabuena por los 18 millones de dólares de Northzone.", "es"),
+        ("Glückwunsch zu den 18 Mio. Dollar von Northzone.", "de"),
+    ],
+)
+def test_an_amount_in_another_currency_than_the_sources_is_contradicted(sentence, language):
+    findings = _blocking(_verify(sentence, "signal:1", language=language, greeting=GREETINGS[language]))
+    assert any(kind == "contradicted_fact" and fact_type == "amount" for kind, fact_type, _span in findings), findings
+
+
+def test_an_amount_in_the_sources_currency_passes():
+    assert _blocking(_verify("Congratulations on the €18M Series B led by Northzone.", "signal:1")) == []
+
+
+def test_two_capitalised_words_straight_after_a_german_preposition_are_a_name_a_source_must_hold():
+    """ "Tiefbau" and "Keller" are German nouns; "von Keller Tiefbau" has no article: it names a company."""
+    findings = _blocking(
+        _verify("Die Erfahrung mit Hammer Tiefbau zeigt, wie schnell Lumen Freight wächst.", "signal:1", language="de",
+                greeting="Guten Tag Frau Olsen,")
+    )  # fmt: skip
+    assert any("Hammer Tiefbau" in span for _kind, _type, span in findings), findings
