@@ -80,6 +80,13 @@ def _resolve(handoff: Handoff, actor: Membership, decision: str, *, note: str = 
     handoff.save()
 
 
+def _forget_blocked_edit(handoff: Handoff) -> None:
+    """Drop a kept blocked edit (saved with the handoff): once the draft is sent or written again, a
+    blocked version of it is nothing a person should still start from. The audit keeps the attempt."""
+    if Handoff.BLOCKED_EDIT in (handoff.proposal or {}):
+        handoff.proposal = {key: value for key, value in handoff.proposal.items() if key != Handoff.BLOCKED_EDIT}
+
+
 def _run_done(run: AgentRun | None, outcome: str) -> None:
     if run is not None:
         run.status, run.outcome = AgentRun.Status.DONE, outcome
@@ -96,6 +103,7 @@ def handoff_approve(*, handoff: Handoff, actor: Membership) -> OutboundMessage:
     if verification is False:
         raise ValidationError("The verifier blocked this draft: edit it (and override findings with a note) instead.")
     message = outbound_queue(run=handoff.run, approved_by=actor.user)
+    _forget_blocked_edit(handoff)
     _resolve(handoff, actor, Handoff.Decision.APPROVED)
     _run_done(handoff.run, AgentRun.Outcome.QUEUED)
     member_audit(
@@ -108,8 +116,9 @@ def handoff_approve(*, handoff: Handoff, actor: Membership) -> OutboundMessage:
     return message
 
 
-def verify_edit(*, handoff: Handoff, subject: str, body: str) -> VerifyOutput:
-    """Run the verifier on a person's version of the draft, exactly as on an agent's."""
+def verify_edit(*, handoff: Handoff, subject: str, body: str, provider=None) -> VerifyOutput:
+    """Run the verifier on a person's version of the draft, exactly as on an agent's (with the configured
+    provider unless one is given)."""
     run = handoff.run
     original = WriteOutput.model_validate(run.draft)
     edited = WriteOutput(
@@ -118,7 +127,7 @@ def verify_edit(*, handoff: Handoff, subject: str, body: str) -> VerifyOutput:
     check = verify_input_for(
         run, strategy=strategy_for(run.campaign), lead=lead_of_run(run, timezone.now()), draft=edited
     )
-    verification, call = verify(check, provider=get_provider())
+    verification, call = verify(check, provider=provider or get_provider())
     record_step(run, "verify", data=check, call=call, output=verification,
                 decision="pass" if verification.passed else "fail", confidence=verification.confidence)  # fmt: skip
     return verification
@@ -136,26 +145,95 @@ def _require_draft_to_edit(handoff: Handoff) -> None:
 
 
 def handoff_edit_approve(
-    *, handoff: Handoff, actor: Membership, subject: str, body: str, overrides: dict[str, str] | None = None
+    *,
+    handoff: Handoff,
+    actor: Membership,
+    subject: str,
+    body: str,
+    overrides: dict[str, str] | None = None,
+    provider=None,
 ) -> EditOutcome:
     """Verify the edited email; approve it when it passes or when every blocking finding is overridden
-    with a note. Otherwise nothing is sent and the findings come back.
+    with a note. Otherwise nothing is sent, the findings come back, and the blocked edit is kept on the
+    handoff and audited (see `_blocked_edit_keep`).
 
     The verifier may call the model, which takes seconds: it runs before the handoff is locked, so the
     lock never waits on a model and nobody else deciding waits on the lock. The approval then locks the
     handoff and checks it again."""
     verified = _read(handoff, actor)
     _require_draft_to_edit(verified)
-    verification = verify_edit(handoff=verified, subject=subject, body=body)
+    verification = verify_edit(handoff=verified, subject=subject, body=body, provider=provider)
     overrides = {kind: note.strip() for kind, note in (overrides or {}).items() if note and note.strip()}
     blocking = [finding for finding in verification.findings if is_blocking(finding)]
     unresolved = [finding for finding in blocking if finding.kind not in overrides]
     if unresolved:
+        _blocked_edit_keep(
+            verified=verified,
+            actor=actor,
+            subject=subject,
+            body=body,
+            findings=verification.findings,
+            blocked_by=unresolved,
+            overrides=overrides,
+        )
         return EditOutcome(approved=False, message=None, findings=verification.findings)
     message = _verified_edit_approve(
         verified=verified, actor=actor, subject=subject, body=body, overrides=overrides, overridden=blocking
     )
     return EditOutcome(approved=True, message=message, findings=verification.findings)
+
+
+def _require_same_draft(handoff: Handoff, verified: Handoff) -> None:
+    if _draft_of(handoff) != _draft_of(verified):
+        raise ValidationError(
+            "The draft changed while your version was being checked: look at the new draft and edit it again."
+        )
+
+
+@transaction.atomic
+def _blocked_edit_keep(
+    *,
+    verified: Handoff,
+    actor: Membership,
+    subject: str,
+    body: str,
+    findings: list[Finding],
+    blocked_by: list[Finding],
+    overrides: dict[str, str],
+) -> None:
+    """Keep on the handoff a person's edit the verifier blocked: their text, every finding, the notes
+    they did write, who and when. Without it the text lived only in the page (gone when they left it)
+    and nobody could see that a person tried to send what the verifier stopped. One edit is kept (the
+    latest, whoever wrote it); the audit keeps each attempt, so an admin sees them all."""
+    handoff = _lock(verified, actor)
+    _require_draft_to_edit(handoff)
+    _require_same_draft(handoff, verified)
+    handoff.proposal = {
+        **(handoff.proposal or {}),
+        Handoff.BLOCKED_EDIT: {
+            "subject": subject,
+            "body": body,
+            "findings": [finding.model_dump() for finding in findings],
+            "overrides": overrides,
+            "by": actor.user.email,
+            "by_name": actor.user.get_full_name(),
+            "by_id": actor.user_id,
+            "at": timezone.now().isoformat(),
+        },
+    }
+    handoff.save(update_fields=["proposal", "updated_at"])
+    member_audit(
+        workspace=actor.workspace,
+        user=actor.user,
+        verb="handoff.edit_blocked",
+        target=handoff,
+        after={
+            "finding_kinds": sorted({finding.kind for finding in blocked_by}),
+            "findings": [finding.model_dump() for finding in blocked_by],
+            "subject": subject,
+            "body": body,
+        },
+    )
 
 
 @transaction.atomic
@@ -172,10 +250,7 @@ def _verified_edit_approve(
     still holds the draft the edit was made from and verified with."""
     handoff = _lock(verified, actor)
     _require_draft_to_edit(handoff)
-    if _draft_of(handoff) != _draft_of(verified):
-        raise ValidationError(
-            "The draft changed while your version was being checked: look at the new draft and edit it again."
-        )
+    _require_same_draft(handoff, verified)
     if overridden:
         member_audit(
             workspace=actor.workspace,
@@ -187,6 +262,7 @@ def _verified_edit_approve(
     draft = handoff.run.draft
     message = outbound_queue(run=handoff.run, subject=subject, body=body, approved_by=actor.user)
     handoff.final_subject, handoff.final_body = subject, body
+    _forget_blocked_edit(handoff)
     _resolve(handoff, actor, Handoff.Decision.EDITED, note="; ".join(f"{k}: {v}" for k, v in overrides.items()))
     _run_done(handoff.run, AgentRun.Outcome.QUEUED)
     member_audit(
@@ -247,6 +323,7 @@ def handoff_regenerate(*, handoff: Handoff, actor: Membership, instruction: str)
     run = handoff.run
     if run is None:
         raise ValidationError("There is no agent run to regenerate.")
+    _forget_blocked_edit(handoff)
     _resolve(handoff, actor, Handoff.Decision.REGENERATED, note=instruction)
     run.draft = run.verification = run.decision = None
     run.rewrites = 0

@@ -235,6 +235,9 @@ class Handoff(models.Model):
     # Handoffs only a manager can answer (raise a campaign's limits or the model budget), known by the
     # dedupe key they are opened with (agents.outreach.planning: goal at risk; agents.outreach.pipeline: budget spent).
     FOR_MANAGERS_KEY_PREFIXES = ("goal-at-risk:", "budget:")
+    # Where the proposal keeps the last edit of the draft the verifier blocked (agents.decisions writes and
+    # clears it, the inbox shows it): a person's text outlives the page they wrote it in.
+    BLOCKED_EDIT = "blocked_edit"
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"

@@ -80,6 +80,7 @@ LABELS = {
     # actions recorded in the audit log (the thread page shows them)
     "handoff.approved": "Approved the draft",
     "handoff.edited": "Edited and approved the draft",
+    "handoff.edit_blocked": "Edited the draft; the verifier blocked the edit",
     "handoff.rejected": "Rejected the draft",
     "handoff.regenerated": "Asked for a new draft",
     "handoff.taken_over": "Took the conversation over",

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from agents.delivery.models import OutboundMessage
 from agents.delivery.send_now import SENDABLE_STATUSES, may_send_now
@@ -130,6 +131,21 @@ class ClaimView:
     citations: list[Citation]
 
 
+@dataclass(frozen=True)
+class BlockedEdit:
+    """A person's edit of the draft that the verifier blocked, kept on the handoff until the draft is
+    approved or written again (agents.decisions keeps and clears it)."""
+
+    subject: str
+    body: str
+    findings: list[dict]
+    overrides: dict[str, str]
+    by: str  # the person's email
+    by_name: str
+    by_id: int | None
+    at: datetime | None
+
+
 @dataclass
 class ItemDetail:
     handoff: Handoff
@@ -146,6 +162,7 @@ class ItemDetail:
     error: str = ""
     reply: dict = field(default_factory=dict)  # the prospect's email a reply or negotiation item is about
     email: dict = field(default_factory=dict)  # the queued email a delivery exception is about
+    blocked_edit: BlockedEdit | None = None
 
 
 # Scopes ------------------------------------------------------------------------------------------
@@ -554,6 +571,28 @@ def _reply_of(handoff: Handoff, proposal: dict) -> dict:
     }
 
 
+def _blocked_edit_of(proposal: dict) -> BlockedEdit | None:
+    """The kept blocked edit, read defensively (it is JSON: a field may be missing or of another type)."""
+    kept = proposal.get(Handoff.BLOCKED_EDIT)
+    if not isinstance(kept, dict):
+        return None
+    try:
+        at = parse_datetime(str(kept.get("at") or ""))
+    except ValueError:  # well formed but no real time ("2026-02-30T…")
+        at = None
+    overrides = kept.get("overrides") if isinstance(kept.get("overrides"), dict) else {}
+    return BlockedEdit(
+        subject=str(kept.get("subject") or ""),
+        body=str(kept.get("body") or ""),
+        findings=[finding for finding in kept.get("findings") or [] if isinstance(finding, dict)],
+        overrides={str(kind): str(note) for kind, note in overrides.items()},
+        by=str(kept.get("by") or ""),
+        by_name=str(kept.get("by_name") or ""),
+        by_id=kept.get("by_id") if isinstance(kept.get("by_id"), int) else None,
+        at=at,
+    )
+
+
 def inbox_item_detail(*, handoff: Handoff) -> ItemDetail:
     """Everything behind one item: at most five queries (signals, proof points, steps, thread, none
     of them repeated per claim)."""
@@ -624,4 +663,5 @@ def inbox_item_detail(*, handoff: Handoff) -> ItemDetail:
         thread=thread,
         take_over=take_over,
         error=str(proposal.get("error") or ""),
+        blocked_edit=_blocked_edit_of(proposal),
     )

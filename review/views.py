@@ -126,13 +126,28 @@ def _detail_context(request, handoff: Handoff | None, **extra) -> dict:
                 "token": uuid4().hex,
             }
         )
+    blocked = detail.blocked_edit
+    if blocked is not None:
+        blocked_spans = [str(finding.get("span", "")) for finding in blocked.findings]
+        context |= {
+            "blocked_edit": blocked,
+            "blocked_by_you": blocked.by_id == request.user.pk,
+            "highlighted_blocked_subject": display.highlight(blocked.subject, blocked_spans),
+            "highlighted_blocked_body": display.highlight(blocked.body, blocked_spans),
+        }
     if extra.get("editing"):
+        # The editor starts from the person's blocked version when there is one, so they fix it rather
+        # than write it again; the notes asked for are then those its findings need.
+        start = {"subject": blocked.subject, "body": blocked.body} if blocked else draft
         form = extra.setdefault(
-            "edit_form", EditForm(initial={"subject": draft.get("subject", ""), "body": draft.get("body", "")})
+            "edit_form", EditForm(initial={"subject": start.get("subject", ""), "body": start.get("body", "")})
         )
         if form.is_bound and extra.get("verified"):
             context["edited_preview"] = display.highlight(str(form.data.get("body", "")), spans)
-        context["override_rows"] = [(kind, overrides.get(kind, "")) for kind in blocking_kinds(findings)]
+        editor_findings = findings
+        if blocked and not extra.get("verified"):
+            editor_findings, overrides = blocked.findings, {**blocked.overrides, **overrides}
+        context["override_rows"] = [(kind, overrides.get(kind, "")) for kind in blocking_kinds(editor_findings)]
     return context | extra
 
 
