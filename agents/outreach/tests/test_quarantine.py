@@ -190,3 +190,21 @@ def test_the_demo_shows_a_quarantined_signal_whose_lead_still_gets_a_reviewed_dr
     assert "40%" not in draft["body"] and "evil.example" not in draft["body"]
     assert ticket.pk not in review.proposal["brief"]["chosen_signal_ids"]
     assert not OutboundMessage.objects.filter(contact__account=ticket.account).exists()
+
+
+def test_the_demo_shows_the_reps_edit_the_verifier_blocked_for_a_name_no_source_holds(
+    django_capture_on_commit_callbacks,
+):
+    from agents.demo import BLOCKED_EDIT_DOMAIN, BLOCKED_EDIT_REP, BLOCKED_EDIT_SENTENCE
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", force=True)
+    # A tier A account: the agents hand its draft to a person, who edited it.
+    review = Handoff.objects.get(contact__account__domain=BLOCKED_EDIT_DOMAIN, status="open")
+    kept = review.proposal[Handoff.BLOCKED_EDIT]
+    assert kept["by"] == BLOCKED_EDIT_REP and BLOCKED_EDIT_SENTENCE in kept["body"]
+    assert any("Priya Raman" in finding["span"] for finding in kept["findings"] if finding["severity"] == "block")
+    assert not OutboundMessage.objects.filter(contact__account__domain=BLOCKED_EDIT_DOMAIN).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo", force=True)  # loading it again adds no second story
+    assert Handoff.objects.filter(contact__account__domain=BLOCKED_EDIT_DOMAIN).count() == 1
