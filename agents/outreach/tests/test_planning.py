@@ -169,7 +169,12 @@ def test_the_tick_enrols_only_the_icps_industry_with_reasons_and_says_what_it_le
         workspace=workspace, industry="Software", employee_count=300, country="DE")) for _ in range(3)]  # fmt: skip
     retail = make_contact(workspace=workspace, title="VP Sales", account=make_account(
         workspace=workspace, industry="Retail", employee_count=300, country="DE"))  # fmt: skip
-    make_signal(workspace=workspace, account=software[0].account, kind="hiring", title="Hiring 4 SDRs")
+    # Three days before the tick's Monday, whatever day of the week the suite runs on (a signal dated after
+    # the day planned is in that day's future).
+    seen = datetime.combine(MONDAY, datetime.min.time(), tzinfo=UTC) - timedelta(days=3)
+    make_signal(
+        workspace=workspace, account=software[0].account, kind="hiring", title="Hiring 4 SDRs", occurred_at=seen
+    )
 
     result = campaign_tick(campaign=campaign, today=MONDAY)
 
