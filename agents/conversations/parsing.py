@@ -10,8 +10,9 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
 import html2text
-from flufl.bounce import all_failures
 from mailparser_reply import EmailReplyParser
+
+from agents.conversations.bounces import looks_like_report, read_report
 
 REPLY_LANGUAGES = ["en", "de", "fr", "es"]
 _reply_parser = EmailReplyParser(languages=REPLY_LANGUAGES)
@@ -28,20 +29,6 @@ _RETURN_PHRASE = re.compile(
     r"|de retour|jusqu'au|regreso|vuelvo|volveré|de vuelta|hasta el",
     re.IGNORECASE,
 )
-
-
-_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery|bounce", re.IGNORECASE)
-_BOUNCE_SUBJECT = re.compile(
-    r"undeliver|delivery (?:status|failure|has failed)|returned mail|mail delivery failed|failure notice", re.IGNORECASE
-)
-
-
-def _looks_like_bounce(message: EmailMessage, from_address: str, subject: str) -> bool:
-    return (
-        message.get_content_type() == "multipart/report"
-        or bool(_BOUNCE_SENDER.search(from_address) or _BOUNCE_SENDER.search(str(message.get("From", ""))))
-        or bool(_BOUNCE_SUBJECT.search(subject))
-    )
 
 
 class MalformedMessage(ValueError):
@@ -66,6 +53,7 @@ class ParsedMessage:
     bounce: bool = False
     bounced_addresses: list[str] = field(default_factory=list)
     permanent_bounce: bool = False
+    returned_message_id: str = ""  # the Message-ID of our email a delivery report returns
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -159,7 +147,9 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         to_addresses += [address.lower() for _, address in getaddresses([str(v) for v in message.get_all("Cc", [])])]
     except (ValueError, TypeError, IndexError) as error:
         raise MalformedMessage(f"Unreadable address headers: {error}") from None
-    if not from_address or "@" not in from_address:
+    report_like = looks_like_report(message, subject)
+    if (not from_address or "@" not in from_address) and not report_like:
+        # Delivery reports come from the null sender ("<>", "MAILER-DAEMON"): only they may lack an address.
         raise MalformedMessage("The message has no sender address.")
     full_text = _body_text(message)
     text = _reply_parser.parse_reply(text=full_text) or full_text
@@ -168,17 +158,16 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
     except (AttributeError, ValueError, TypeError):
         sent_at = None
     written = written_at(sent_at, received_at or datetime.now(UTC))
-    temporary, permanent = (set(), set())
-    if _looks_like_bounce(message, from_address, subject):  # the detectors are slow: only where they can match
-        temporary, permanent = all_failures(message)
-    bounced = sorted({(a.decode() if isinstance(a, bytes) else str(a)).lower() for a in temporary | permanent})
-    is_bounce = bool(bounced) or message.get_content_type() == "multipart/report"
+    report = read_report(message, full_text) if report_like else None  # the detectors are slow
+    is_bounce = bool(report and report.recipients) or any(
+        part.get_content_type() == "message/delivery-status" for part in message.walk()
+    )
     auto = not is_bounce and _is_auto_reply(message, subject, full_text)
     return ParsedMessage(
         message_id=(_ids(message.get("Message-ID")) or [""])[0],
         in_reply_to=_ids(message.get("In-Reply-To")),
         references=_ids(message.get("References")),
-        from_address=from_address.lower(),
+        from_address=from_address.lower() if "@" in from_address else "",
         from_name=from_name,
         to_addresses=to_addresses,
         subject=subject,
@@ -189,7 +178,8 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         auto_reply=auto,
         return_date=return_date_in(full_text, now=written.replace(tzinfo=None)) if auto else None,
         bounce=is_bounce,
-        bounced_addresses=bounced,
-        permanent_bounce=bool(permanent),
+        bounced_addresses=report.recipients if report else [],
+        permanent_bounce=bool(report and report.permanent),
+        returned_message_id=report.returned_message_id if report else "",
         headers={key: str(value)[:500] for key, value in message.items()},
     )

@@ -157,7 +157,8 @@ def match_thread(workspace_id: int, parsed: ParsedMessage) -> tuple[EmailThread 
     thread = _thread_by_token(workspace_id, parsed.to_addresses)
     if thread:
         return thread, thread.contact, "token"
-    ids = parsed.in_reply_to + parsed.references
+    # A delivery report names our email by the Message-ID of the message it returns.
+    ids = ([parsed.returned_message_id] if parsed.returned_message_id else []) + parsed.in_reply_to + parsed.references
     if ids:
         message = (
             OutboundMessage.objects.filter(workspace_id=workspace_id, message_id__in=ids)
@@ -221,7 +222,8 @@ def _process(inbound: InboundMessage, provider) -> None:
             run=None,
             workspace_id=inbound.workspace_id,
             kind=Handoff.Kind.REPLY_REVIEW,
-            reason=f"Unmatched email from {parsed.from_address}: no thread, reference or contact fits it.",
+            reason=f"Unmatched email from {parsed.from_address or 'a mail server (no sender address)'}: no thread, "
+            "reference or contact fits it.",
             proposal={"inbound": inbound.pk, "subject": parsed.subject, "text": parsed.text, "unmatched": True},
             dedupe_key=f"inbound:{inbound.pk}",
         )
@@ -299,11 +301,11 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
     workspace_id = inbound.workspace_id
     campaign_id = thread.campaign_id if thread else None
     if category == "bounce":
-        message = (
-            OutboundMessage.objects.filter(contact=contact, status=OutboundMessage.Status.SENT)
-            .order_by("-sent_at", "-pk")
-            .first()
-        )
+        sent = OutboundMessage.objects.filter(contact=contact, status=OutboundMessage.Status.SENT)
+        returned = parsed.returned_message_id and sent.filter(message_id=parsed.returned_message_id).first()
+        message = returned or sent.order_by("-sent_at", "-pk").first()
+        if message is None and not parsed.permanent_bounce:
+            return "Temporary delivery failure (no sent email found): nothing suppressed."
         if message is None:
             Contact.objects.filter(pk=contact.pk).update(status=Contact.Status.BOUNCED)
             address_suppress(
