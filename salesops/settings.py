@@ -226,6 +226,9 @@ if SALESOPS_LLM_PROVIDER == "anthropic" and not ANTHROPIC_API_KEY:
 SALESOPS_INVITATION_MAX_AGE_DAYS = env_int("SALESOPS_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
 # Inbound emails larger than this are kept as failed with the reason (bytes; 10 MB).
 SALESOPS_INBOUND_MAX_BYTES = env_int("SALESOPS_INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# A stored message not processed this many minutes after it arrived (or after a worker claimed it) is
+# picked up again: a lost task or a worker that died loses no mail.
+SALESOPS_INBOUND_STALE_MINUTES = env_int("SALESOPS_INBOUND_STALE_MINUTES", 10, minimum=1)
 # CSV uploads larger than this are refused before anything is stored (bytes; 50 MB).
 SALESOPS_IMPORT_MAX_BYTES = env_int("SALESOPS_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 

@@ -22,7 +22,7 @@ _VALID_ADDRESS = re.compile(rb"^[\x21-\x3d\x3f\x41-\x7e]+@[a-z0-9._-]+$", re.IGN
 for _module in (simplematch, microsoft, groupwise):
     _module.VALID = _VALID_ADDRESS
 
-_ADDRESS = re.compile(r"[\w.+'-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
+_ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
 _MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
 _ENHANCED_STATUS = re.compile(r"\b([245])\.\d{1,3}\.\d{1,3}\b")
 # An SMTP reply code as a server writes it ("550 5.1.1 …", "said: 452-4.2.2 …"), not a phone number.

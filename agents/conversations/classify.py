@@ -166,7 +166,8 @@ OBJECTION = {
     ),
     "too_expensive": _rx(r"too expensive", r"too pricey", r"zu teuer"),
 }
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# The look-behind starts a match only where an address can start: linear in a long unbroken token.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")
 _NAME_BEFORE_EMAIL = re.compile(r"([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*[(<]?\s*[\w.+-]+@")
 _NAMED_PERSON = re.compile(r"(?:to|contact|ask|in)\s+(?:my colleague\s+)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)")
 _MONTHS = [

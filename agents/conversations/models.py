@@ -14,6 +14,7 @@ class InboundMessage(models.Model):
 
     class Status(models.TextChoices):
         RECEIVED = "received", "Received"
+        PROCESSING = "processing", "Processing"
         PROCESSED = "processed", "Processed"
         UNMATCHED = "unmatched", "Not matched to a thread"
         FAILED = "failed", "Failed"
@@ -40,13 +41,18 @@ class InboundMessage(models.Model):
     classification = models.JSONField(null=True, blank=True)
     action = models.CharField(max_length=300, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+    # Set when a worker claims the message; a claim older than SALESOPS_INBOUND_STALE_MINUTES is a worker
+    # that stopped, and the message is picked up again (at most INBOUND_MAX_ATTEMPTS times).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["workspace", "dedupe_key"], name="inbound_once_per_message"),
             models.CheckConstraint(
-                condition=Q(status__in=["received", "processed", "unmatched", "failed"]), name="inbound_status_valid"
+                condition=Q(status__in=["received", "processing", "processed", "unmatched", "failed"]),
+                name="inbound_status_valid",
             ),
         ]
         indexes = [

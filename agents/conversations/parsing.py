@@ -2,6 +2,7 @@
 an automatic reply (with the return date) or a bounce (with the failed addresses)."""
 
 import email
+import email.parser
 import email.policy
 import re
 from dataclasses import dataclass, field
@@ -85,6 +86,12 @@ def _html_part(message: EmailMessage) -> str:
         return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
 
 
+def clean_text(value: str) -> str:
+    """Text a database can store and a page can show: no NUL (PostgreSQL refuses it in text) and no lone
+    surrogate (what undecodable bytes become), each replaced, never the message refused."""
+    return value.replace("\x00", "\ufffd").encode("utf-8", errors="replace").decode("utf-8")
+
+
 def _ids(value: str | None) -> list[str]:
     return _MESSAGE_ID.findall(value or "")
 
@@ -134,6 +141,39 @@ def written_at(sent_at: datetime | None, received_at: datetime) -> datetime:
     return sent_at if sent_at <= received_at else received_at
 
 
+@dataclass
+class Envelope:
+    message_id: str
+    from_address: str
+    subject: str
+
+
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def read_envelope(raw: bytes) -> Envelope:
+    """Who sent a message, its subject and Message-ID, from its header block alone: cheap enough to run
+    while the sender waits, before the message is stored."""
+    if not raw or not raw.strip():
+        raise MalformedMessage("The message is empty.")
+    end = _HEADER_END.search(raw)
+    block = raw[: end.start()] if end else raw[:65536]
+    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(block + b"\n")
+    if not headers.keys():
+        raise MalformedMessage("The message has no headers.")
+    try:
+        address = parseaddr(str(headers.get("From", "") or ""))[1]
+        subject = str(headers.get("Subject", "") or "")
+        message_id = (_ids(str(headers.get("Message-ID", "") or "")) or [""])[0]
+    except (ValueError, TypeError, IndexError) as error:
+        raise MalformedMessage(f"Unreadable headers: {error}") from None
+    return Envelope(
+        message_id=clean_text(message_id),
+        from_address=clean_text(address.lower()) if "@" in address else "",
+        subject=clean_text(subject),
+    )
+
+
 def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedMessage:
     if not raw or not raw.strip():
         raise MalformedMessage("The message is empty.")
@@ -163,11 +203,11 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         part.get_content_type() == "message/delivery-status" for part in message.walk()
     )
     auto = not is_bounce and _is_auto_reply(message, subject, full_text)
-    return ParsedMessage(
+    parsed = ParsedMessage(
         message_id=(_ids(message.get("Message-ID")) or [""])[0],
         in_reply_to=_ids(message.get("In-Reply-To")),
         references=_ids(message.get("References")),
-        from_address=from_address.lower() if "@" in from_address else "",
+        from_address=clean_text(from_address.lower()) if "@" in from_address else "",
         from_name=from_name,
         to_addresses=to_addresses,
         subject=subject,
@@ -183,3 +223,7 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         returned_message_id=report.returned_message_id if report else "",
         headers={key: str(value)[:500] for key, value in message.items()},
     )
+    for name in ("from_name", "subject", "text", "full_text", "html"):
+        setattr(parsed, name, clean_text(getattr(parsed, name)))
+    parsed.headers = {clean_text(key): clean_text(value) for key, value in parsed.headers.items()}
+    return parsed

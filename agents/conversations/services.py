@@ -13,14 +13,21 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from agents.conversations import tasks
 from agents.conversations.classify import ClassifyInput, ClassifyOutput, classify
 from agents.conversations.models import InboundMessage
-from agents.conversations.parsing import MalformedMessage, ParsedMessage, parse_message, written_at
+from agents.conversations.parsing import (
+    MalformedMessage,
+    ParsedMessage,
+    clean_text,
+    parse_message,
+    read_envelope,
+    written_at,
+)
 from agents.delivery.health import delivery_record_bounce
 from agents.delivery.models import EmailThread, Mailbox, OutboundMessage, Suppression
 from agents.delivery.outbox import PENDING_STATUSES, cancel_pending_messages
@@ -46,36 +53,35 @@ class Received:
     created: bool
 
 
-def inbound_receive(*, workspace: Workspace, raw: bytes, channel: str) -> Received:
+def inbound_receive(*, workspace: Workspace, raw: bytes, channel: str, size: int | None = None) -> Received:
     """Store an inbound message before anything else; the same message twice is one message.
 
-    Oversized or unreadable messages are kept as failed, with the reason, for admins to see."""
+    `size` is the message's whole length when `raw` holds only its first SALESOPS_INBOUND_MAX_BYTES.
+    Oversized or unreadable messages are kept as failed, with the reason, and put in the inbox."""
     limit = settings.SALESOPS_INBOUND_MAX_BYTES
+    size = max(size or 0, len(raw))
+    raw = raw[:limit]
     failure = ""
-    parsed: ParsedMessage | None = None
-    if len(raw) > limit:
-        failure = f"The message is {len(raw):,} bytes; the limit is {limit:,}."
-    else:
-        try:
-            parsed = parse_message(raw)
-        except MalformedMessage as error:
-            failure = f"Unreadable message: {error}"
-        except Exception as error:  # a parser crash on hostile input must not lose the message
-            failure = f"Unreadable message: {type(error).__name__}: {error}"
-    dedupe_key = (parsed.message_id if parsed and parsed.message_id else "") or (
+    try:
+        envelope = read_envelope(raw)  # the headers only: the whole message is parsed once, by the worker
+    except MalformedMessage as error:
+        envelope, failure = None, f"Unreadable message: {error}"
+    if size > limit:
+        # What was read of it still says who sent it and what about, for the person who looks.
+        failure = f"The message is {size:,} bytes; the limit is {limit:,}: its first {limit:,} bytes are kept."
+    dedupe_key = (envelope.message_id if envelope and envelope.message_id else "") or (
         "sha256:" + hashlib.sha256(raw).hexdigest()
     )
     fields = {
         "workspace": workspace,
         "channel": channel,
-        "raw": raw[:limit],
-        "size_bytes": len(raw),
+        "raw": raw,
+        "size_bytes": size,
         "dedupe_key": dedupe_key[:300],
         "status": InboundMessage.Status.FAILED if failure else InboundMessage.Status.RECEIVED,
-        "failure_reason": failure,
-        "from_address": parsed.from_address[:254] if parsed else "",
-        "subject": parsed.subject[:400] if parsed else "",
-        "text": parsed.text[:20000] if parsed else "",
+        "failure_reason": clean_text(failure),
+        "from_address": envelope.from_address[:254] if envelope else "",
+        "subject": envelope.subject[:400] if envelope else "",
     }
     try:
         with transaction.atomic():
@@ -89,7 +95,17 @@ def inbound_receive(*, workspace: Workspace, raw: bytes, channel: str) -> Receiv
         target=inbound,
         after={"from": inbound.from_address, "subject": inbound.subject, "reason": failure},
     )
-    if not failure:
+    if failure:  # kept, and in the inbox: never in a log only
+        handoff_open(
+            run=None,
+            workspace_id=workspace.pk,
+            kind=Handoff.Kind.EXCEPTION,
+            reason=f"An email from {inbound.from_address or 'an unknown sender'} was kept but not processed: "
+            f"{inbound.failure_reason}",
+            proposal={"inbound": inbound.pk, "subject": inbound.subject},
+            dedupe_key=f"inbound-failed:{inbound.pk}",
+        )
+    else:
         transaction.on_commit(lambda: async_task(tasks.inbound_process_task, inbound.pk))
     return Received(inbound, True)
 
@@ -180,10 +196,11 @@ def match_thread(workspace_id: int, parsed: ParsedMessage) -> tuple[EmailThread 
 
 
 def inbound_process(*, inbound_id: int, provider=None) -> InboundMessage:
-    with transaction.atomic():
-        claimed = InboundMessage.objects.filter(pk=inbound_id, status=InboundMessage.Status.RECEIVED).update(
-            processed_at=timezone.now()
-        )
+    """Process one stored message. The claim is a change of status, so a task delivered twice (or a
+    message picked up again while its first worker still runs) is processed once."""
+    claimed = InboundMessage.objects.filter(pk=inbound_id, status=InboundMessage.Status.RECEIVED).update(
+        status=InboundMessage.Status.PROCESSING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
     inbound = InboundMessage.objects.select_related("workspace").get(pk=inbound_id)
     if not claimed:
         return inbound
@@ -191,7 +208,8 @@ def inbound_process(*, inbound_id: int, provider=None) -> InboundMessage:
         _process(inbound, provider or get_provider())
     except Exception as error:
         logger.exception("inbound message %s failed", inbound_id)
-        inbound.status, inbound.failure_reason = InboundMessage.Status.FAILED, f"{type(error).__name__}: {error}"
+        inbound.status = InboundMessage.Status.FAILED
+        inbound.failure_reason = clean_text(f"{type(error).__name__}: {error}")
         inbound.save(update_fields=["status", "failure_reason"])
         handoff_open(
             run=None,
@@ -205,8 +223,54 @@ def inbound_process(*, inbound_id: int, provider=None) -> InboundMessage:
     return inbound
 
 
+INBOUND_MAX_ATTEMPTS = 3
+
+
+def inbound_requeue_stale(*, now: datetime | None = None) -> int:
+    """Pick up again what no worker finished: messages still waiting SALESOPS_INBOUND_STALE_MINUTES after
+    they arrived (the task was lost), and claims that old (the worker died). A message whose processing
+    stopped INBOUND_MAX_ATTEMPTS times fails and goes to the inbox. Returns how many were re-enqueued."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.SALESOPS_INBOUND_STALE_MINUTES)
+    stale = InboundMessage.objects.filter(
+        Q(status=InboundMessage.Status.RECEIVED, received_at__lt=cutoff, claimed_at__isnull=True)
+        | Q(status=InboundMessage.Status.RECEIVED, claimed_at__lt=cutoff)
+        | Q(status=InboundMessage.Status.PROCESSING, claimed_at__lt=cutoff)
+    )
+    requeued = []
+    for inbound in stale.only("pk", "workspace_id", "status", "attempts", "from_address", "subject"):
+        if inbound.attempts >= INBOUND_MAX_ATTEMPTS:
+            reason = f"Processing stopped {inbound.attempts} times without finishing."
+            if InboundMessage.objects.filter(pk=inbound.pk, status=inbound.status).update(
+                status=InboundMessage.Status.FAILED, failure_reason=reason
+            ):
+                handoff_open(
+                    run=None,
+                    workspace_id=inbound.workspace_id,
+                    kind=Handoff.Kind.EXCEPTION,
+                    reason=f"A reply from {inbound.from_address or 'an unknown sender'} could not be processed: "
+                    f"{reason}",
+                    proposal={"inbound": inbound.pk, "subject": inbound.subject},
+                    dedupe_key=f"inbound-failed:{inbound.pk}",
+                )
+            continue
+        # Back to received with a fresh claim time, so the sweep does not enqueue it again next minute.
+        if InboundMessage.objects.filter(pk=inbound.pk, status=inbound.status).update(
+            status=InboundMessage.Status.RECEIVED, claimed_at=now
+        ):
+            requeued.append(inbound.pk)
+    if requeued:
+        logger.warning("inbound messages picked up again: %s", requeued)
+        for pk in requeued:
+            async_task(tasks.inbound_process_task, pk)
+    return len(requeued)
+
+
 def _process(inbound: InboundMessage, provider) -> None:
     parsed = parse_message(bytes(inbound.raw), received_at=inbound.received_at)
+    inbound.from_address, inbound.subject = parsed.from_address[:254], parsed.subject[:400]
+    inbound.text = parsed.text[:READ_CHARS]
+    inbound.processed_at = timezone.now()
     thread, contact, matched_by = match_thread(inbound.workspace_id, parsed)
     inbound.thread, inbound.contact, inbound.matched_by = thread, contact, matched_by
     output = _classify(inbound, parsed, provider)
@@ -241,11 +305,18 @@ def _process(inbound: InboundMessage, provider) -> None:
     )
 
 
+# What the agents read of a reply: its first 20,000 characters of new text (what the inbox shows) and
+# 200,000 of its HTML. Nobody answers a longer reply by its tail, and reading it all would make one
+# hostile message cost minutes; a reply cut short goes to a person (see _act).
+READ_CHARS = 20_000
+READ_HTML_CHARS = 200_000
+
+
 def _classify(inbound: InboundMessage, parsed: ParsedMessage, provider) -> ClassifyOutput:
     data = ClassifyInput(
-        subject=parsed.subject,
-        text=parsed.text,
-        html=parsed.html,
+        subject=parsed.subject[:1000],
+        text=parsed.text[:READ_CHARS],
+        html=parsed.html[:READ_HTML_CHARS],
         auto_reply=parsed.auto_reply,
         return_date=parsed.return_date,
         bounce=parsed.bounce,
@@ -328,6 +399,19 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
         return f"Out of office: the next step waits until {resume_on.isoformat()}."
 
     cancelled = _stop_sequence(contact, thread)
+    if len(parsed.text) > READ_CHARS and category != "unsubscribe":
+        handoff_open(
+            run=None,
+            workspace_id=workspace_id,
+            kind=Handoff.Kind.REPLY_REVIEW,
+            reason=f"The reply is {len(parsed.text):,} characters long; the agents read only the first "
+            f"{READ_CHARS:,} (they took it for {category.replace('_', ' ')}). A person reads it and answers.",
+            proposal=_proposal(inbound, output),
+            campaign_id=campaign_id,
+            contact_id=contact.pk,
+            dedupe_key=f"inbound:{inbound.pk}",
+        )
+        return "Too long to read in full: handed to a person."
     if output.injection_span:
         # Nothing a flagged reply asks for is done (no answer, meeting, referral, forward or cc, no
         # qualification, nobody else unsubscribed): a person reads it. Only the sender's own request to
@@ -402,7 +486,8 @@ _SOMEONE_ELSE = re.compile(
     r"|kolleg(?:e|in|en)|coll[èe]gues?|[ée]quipe|colegas?|equipo)\b",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# The look-behind starts a match only where an address can start: linear in a long unbroken token.
+_ADDRESS = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 def asks_to_unsubscribe_the_sender(text: str, sender: str) -> bool:

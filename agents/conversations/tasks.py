@@ -8,5 +8,9 @@ def inbound_process_task(inbound_id: int) -> str:
     return services.inbound_process(inbound_id=inbound_id).status
 
 
+def inbound_requeue_stale_task() -> int:
+    return services.inbound_requeue_stale()
+
+
 def simulate_prospect_replies_task() -> int:
     return simulator.simulate_prospect_replies()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -24,7 +25,15 @@ def inbound_mime(request):
         response.status_code = 401
         response["WWW-Authenticate"] = 'Bearer realm="inbound"'
         return response
-    received = inbound_receive(workspace=workspace, raw=request.body, channel=InboundMessage.Channel.MIME)
+    # The stream, not request.body: Django refuses a body above DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, which
+    # guards every form) before a view sees it, and mail may be larger. Up to SALESOPS_INBOUND_MAX_BYTES is
+    # kept; the rest is read, counted and dropped, so the message is stored truncated with the reason.
+    limit = settings.SALESOPS_INBOUND_MAX_BYTES
+    raw = request.read(limit)
+    size = len(raw)
+    while chunk := request.read(1024 * 1024):
+        size += len(chunk)
+    received = inbound_receive(workspace=workspace, raw=raw, size=size, channel=InboundMessage.Channel.MIME)
     inbound = received.inbound
     body = {"id": inbound.pk, "status": inbound.status, "duplicate": not received.created}
     if inbound.failure_reason:

@@ -214,7 +214,8 @@ URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')]+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|co|de|fr|es|ai|example|info|"
     r"biz|ly|me|app|xyz|eu|uk|ch|at|be|link|click|top|site|online)(?:/[^\s<>\"')]*)?(?![\w@])"
 )
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The look-behind starts a match only where an address can start: linear in a long unbroken token.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|percent|per cent|prozent|pour ?cent|por ?ciento)")
 CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z][A-Z0-9-]{3,}(?![\w-])")
 _WORD = re.compile(r"[\w'’-]+")
@@ -237,14 +238,31 @@ class _Sentence:
         return len(_WORD.findall(self.text[left:right]))
 
 
+# No sentence a person writes runs this long; text that does (a pasted log, a blob, one 2 MB line) is read
+# in pieces of about this size, cut at a space where there is one, so every rule's work grows with the
+# length of the text, not with its square.
+_LONGEST_SENTENCE = 800
+
+
+def _pieces(text: str, start: int, end: int):
+    while end - start > _LONGEST_SENTENCE:
+        cut = text.rfind(" ", start + _LONGEST_SENTENCE // 2, start + _LONGEST_SENTENCE)
+        cut = cut + 1 if cut > 0 else start + _LONGEST_SENTENCE
+        yield start, cut
+        start = cut
+    yield start, end
+
+
 def _sentences(view: View, original: str) -> list[_Sentence]:
     found, start = [], 0
-    for match in _SENTENCE_END.finditer(view.text):
-        if match.end() > start and view.text[start : match.end()].strip():
-            found.append(_Sentence(view.text[start : match.end()], original[start : match.end()], start))
-        start = match.end()
-    if view.text[start:].strip():
-        found.append(_Sentence(view.text[start:], original[start:], start))
+    bounds = [match.end() for match in _SENTENCE_END.finditer(view.text)] + [len(view.text)]
+    for end in bounds:
+        if end <= start:
+            continue
+        for left, right in _pieces(view.text, start, end):
+            if view.text[left:right].strip():
+                found.append(_Sentence(view.text[left:right], original[left:right], left))
+        start = end
     return found
 
 
