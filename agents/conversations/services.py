@@ -184,8 +184,11 @@ def match_thread(workspace_id: int, parsed: ParsedMessage) -> tuple[EmailThread 
         )
         if message:
             return message.thread, message.contact, "header"
-    addresses = parsed.bounced_addresses if parsed.bounce else [parsed.from_address]
-    contact = Contact.objects.filter(workspace_id=workspace_id, email__in=addresses).first()
+    # A report from the null sender names no sender: an empty address must match no contact.
+    addresses = [
+        address for address in (parsed.bounced_addresses if parsed.bounce else [parsed.from_address]) if address
+    ]
+    contact = Contact.objects.filter(workspace_id=workspace_id, email__in=addresses).first() if addresses else None
     if contact:
         thread = EmailThread.objects.filter(contact=contact).order_by("-created_at").first()
         return thread, contact, "sender"

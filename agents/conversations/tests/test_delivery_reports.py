@@ -127,3 +127,16 @@ def test_an_exim_report_names_its_recipient_in_x_failed_recipients():
     )
     parsed = parse_message(raw)
     assert parsed.bounce and parsed.permanent_bounce and parsed.bounced_addresses == ["p.roux@ost-logistik.example"]
+
+
+def test_a_message_without_a_sender_matches_no_contact_that_lacks_an_address(inbound, sent_thread, personas):
+    from campaigns.models import Contact
+
+    Contact.objects.filter(pk=sent_thread[0].contact_id).update(email="")
+    raw = (
+        b"Return-Path: <>\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <nd-1@mx.example>\n"
+        b"Date: Tue, 24 Nov 2026 10:00:00 +0000\n\nThe mail system could not deliver your message.\n"
+    )
+    inbound(raw)
+    stored = InboundMessage.objects.get()
+    assert stored.contact_id is None and stored.status == "unmatched"
