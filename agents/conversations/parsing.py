@@ -49,13 +49,49 @@ class ParsedMessage:
     full_text: str
     sent_at: datetime | None
     html: str = ""  # the HTML part as received, if any: hidden text in it is read by the injection check
-    auto_reply: bool = False
+    auto_reply: bool = False  # by its headers or by what it says
+    auto_reply_headers: bool = False  # by its headers: the sender's software says so
     return_date: date | None = None
     bounce: bool = False
     bounced_addresses: list[str] = field(default_factory=list)
     permanent_bounce: bool = False
     returned_message_id: str = ""  # the Message-ID of our email a delivery report returns
     headers: dict[str, str] = field(default_factory=dict)
+
+
+# An attribution line introduces quoted history: "On …, X wrote:", "Am … schrieb X:", "Le … a écrit :",
+# "El …, X escribió:" — often wrapped over two lines, in forms the reply parser's patterns miss.
+_ATTRIBUTION = re.compile(r"(?:wrote|schrieb|a\s+écrit|escribió|scrisse|skrev|schreef)\s*:?\s*$", re.IGNORECASE)
+# "On Mon, 30 Nov 2026 at 09:12," — a date (a digit in it), not a sentence ("Le prix est trop élevé.").
+_ATTRIBUTION_OPENING = re.compile(r"\s*(?:on|am|le|el|il|op|den)\s+[^.!?]*\d[^.!?]*$", re.IGNORECASE)
+
+
+def without_quoted_history(text: str) -> str:
+    """The text before the quoted history the reply parser left: a block of "> " lines that runs (nearly)
+    to the end, with the attribution line or two before it. Quoted lines answered inline stay."""
+    lines = text.splitlines()
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    is_quoted = [lines[index].lstrip().startswith(">") for index in filled]
+    quoted_from = [0] * (len(filled) + 1)  # quoted lines from each position to the end: one pass, linear
+    for position in range(len(filled) - 1, -1, -1):
+        quoted_from[position] = quoted_from[position + 1] + is_quoted[position]
+    for position, index in enumerate(filled):
+        quoted = quoted_from[position]
+        if not is_quoted[position] or quoted < 2 or quoted < 0.8 * (len(filled) - position):
+            continue
+        start = index
+        before = filled[max(0, position - 3) : position]
+        if before and (_ATTRIBUTION.search(lines[before[-1]]) or lines[before[-1]].rstrip().endswith(":")):
+            start = before[-1]
+            # A wrapped attribution: the verb alone on its line ("escribió:"), or the line before opens
+            # with the date ("On Mon, 30 Nov 2026 at 09:12, Sam Reyes").
+            if len(before) > 1 and (
+                not _ATTRIBUTION.sub("", lines[start]).strip() or _ATTRIBUTION_OPENING.match(lines[before[-2]])
+            ):
+                start = before[-2]
+        kept = "\n".join(lines[:start]).rstrip()
+        return kept or text
+    return text
 
 
 def _body_text(message: EmailMessage) -> str:
@@ -96,13 +132,18 @@ def _ids(value: str | None) -> list[str]:
     return _MESSAGE_ID.findall(value or "")
 
 
-def _is_auto_reply(message: EmailMessage, subject: str, text: str) -> bool:
+def _auto_reply_headers(message: EmailMessage) -> bool:
+    """What mail software sets on the replies it sends by itself (RFC 3834 and the common extensions)."""
     auto_submitted = (message.get("Auto-Submitted") or "no").strip().lower()
     if auto_submitted != "no":
         return True
-    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("X-Auto-Response-Suppress"):
+    if message.get("X-Autoreply") or message.get("X-Autorespond"):
         return True
-    if (message.get("Precedence") or "").strip().lower() in {"auto_reply", "bulk", "junk"}:
+    return (message.get("Precedence") or "").strip().lower() in {"auto_reply", "bulk", "junk"}
+
+
+def _is_auto_reply(message: EmailMessage, subject: str, text: str) -> bool:
+    if _auto_reply_headers(message):
         return True
     return bool(AUTO_REPLY_PHRASES.search(subject) or AUTO_REPLY_PHRASES.search(text[:600]))
 
@@ -192,7 +233,7 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         # Delivery reports come from the null sender ("<>", "MAILER-DAEMON"): only they may lack an address.
         raise MalformedMessage("The message has no sender address.")
     full_text = _body_text(message)
-    text = _reply_parser.parse_reply(text=full_text) or full_text
+    text = without_quoted_history(_reply_parser.parse_reply(text=full_text) or full_text)
     try:
         sent_at = message["Date"].datetime if message.get("Date") else None
     except (AttributeError, ValueError, TypeError):
@@ -216,7 +257,9 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         sent_at=sent_at,
         html=_html_part(message),
         auto_reply=auto,
-        return_date=return_date_in(full_text, now=written.replace(tzinfo=None)) if auto else None,
+        auto_reply_headers=not is_bounce and _auto_reply_headers(message),
+        # The new text only: dates in the quoted history ("On Wed, 25 Nov …") or a signature are no return date.
+        return_date=return_date_in(f"{subject}\n{text[:5000]}", now=written.replace(tzinfo=None)) if auto else None,
         bounce=is_bounce,
         bounced_addresses=report.recipients if report else [],
         permanent_bounce=bool(report and report.permanent),
