@@ -321,6 +321,7 @@ def _classify(inbound: InboundMessage, parsed: ParsedMessage, provider) -> Class
         text=parsed.text[:READ_CHARS],
         html=parsed.html[:READ_HTML_CHARS],
         auto_reply=parsed.auto_reply,
+        auto_reply_headers=parsed.auto_reply_headers,
         return_date=parsed.return_date,
         bounce=parsed.bounce,
         today=written_at(parsed.sent_at, inbound.received_at).date(),
@@ -394,7 +395,7 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
         if not parsed.permanent_bounce:
             return "Temporary delivery failure: nothing suppressed."
         return "Bounced: contact suppressed, waiting email cancelled, mailbox bounce rate updated."
-    if category == "out_of_office":
+    if category == "out_of_office" and not output.needs_person:
         resume_on = (
             output.not_now_until or parsed.return_date or timezone.localdate() + timedelta(days=7)
         ) + timedelta(days=1)
@@ -434,6 +435,21 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
         )
         if not own_unsubscribe:
             return "Flagged: instruction-like text; nothing it asks was done; a person answers."
+    if output.needs_person and category not in ("unsubscribe", "negotiation"):
+        # An error here would act wrongly (answer an objection as interest, defer a person as an
+        # auto-reply): a person reads it first; the sequence has stopped and nothing is sent.
+        handoff_open(
+            run=None,
+            workspace_id=workspace_id,
+            kind=Handoff.Kind.REPLY_REVIEW,
+            reason=f"The classifier is unsure of {contact.name}'s reply ({output.person_reason}); a person reads "
+            "it and decides.",
+            proposal=_proposal(inbound, output),
+            campaign_id=campaign_id,
+            contact_id=contact.pk,
+            dedupe_key=f"inbound:{inbound.pk}",
+        )
+        return f"Unsure ({output.person_reason}): handed to a person."
     if category == "unsubscribe":
         contact_unsubscribe(
             target=UnsubscribeTarget(workspace=inbound.workspace, contact=contact, message_pk=None), via="reply"

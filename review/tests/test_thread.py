@@ -25,9 +25,9 @@ def test_the_thread_shows_emails_replies_steps_and_actions_in_order(personas, dj
     personas.workspace.inbound_secret_hash = hashlib.sha256(b"secret").hexdigest()
     personas.workspace.save()
     raw = (
-        (CORPUS / "07-question-how.eml")
+        (CORPUS / "06-question-integration.eml")
         .read_bytes()
-        .replace(b"tom.hughes@acme-robotics.example", lead.contact.email.encode())
+        .replace(b"priya.nair@brightwave-analytics.example", lead.contact.email.encode())
     )
     with django_capture_on_commit_callbacks(execute=True):
         personas.client_for(None).post(

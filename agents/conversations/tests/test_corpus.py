@@ -22,6 +22,7 @@ def _classify(case):
             subject=parsed.subject,
             text=parsed.text,
             auto_reply=parsed.auto_reply,
+            auto_reply_headers=parsed.auto_reply_headers,
             return_date=parsed.return_date,
             bounce=parsed.bounce,
             today=TODAY,
@@ -37,14 +38,19 @@ def test_the_corpus_covers_every_kind_of_message():
     assert len(CASES) >= 40
 
 
-def test_offline_classification_is_at_least_95_percent_accurate():
-    wrong = []
+def test_offline_classification_reads_nine_in_ten_and_sends_every_misreading_to_a_person():
+    # These fixtures test the plumbing; the classifier's figures are eval_agents' (held-out corpus).
+    wrong, acted_on = [], []
     for case in CASES:
         _, output = _classify(case)
         if output.category != case["category"]:
             wrong.append((case["file"], case["category"], output.category, output.span))
+            # A negotiation always goes to a person (the agents stay silent).
+            if not output.needs_person and output.category != "negotiation":
+                acted_on.append(case["file"])
     accuracy = 1 - len(wrong) / len(CASES)
-    assert accuracy >= 0.95, f"accuracy {accuracy:.1%}; wrong: {wrong}"
+    assert accuracy >= 0.9, f"accuracy {accuracy:.1%}; wrong: {wrong}"
+    assert not acted_on, f"misread and acted on without a person: {acted_on}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])

@@ -231,3 +231,17 @@ def test_an_email_provider_webhook_delivers_replies_through_anymail(personas, se
             )
     message = InboundMessage.objects.get()
     assert (message.channel, message.workspace, message.category) == ("esp", personas.workspace, "interested")
+
+
+def test_a_reply_the_classifier_is_unsure_of_waits_for_a_person_and_nothing_is_done(inbound, sent_thread):
+    thread, _, follow_up = sent_thread
+    raw = _raw("39-ooo-phrasing-only.eml").replace(b"chris.young@", b"jane.doe@")
+    head = raw.split(b"\n\n", 1)[0].replace(b"Subject: Out of Office: After", b"Subject: Re: After")
+    inbound(head + b"\n\nhmm\n")
+    stored = InboundMessage.objects.get()
+    handoff = Handoff.objects.get(kind=Handoff.Kind.REPLY_REVIEW)
+    assert stored.status == "processed" and "low confidence" in handoff.reason
+    assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on is None
+    follow_up.refresh_from_db()
+    assert follow_up.status == "cancelled"  # a person's reply stops the sequence, whatever it means
+    assert not OutboundMessage.objects.filter(status="queued").exists()
