@@ -130,7 +130,7 @@ def test_the_offline_verifier_catches_every_planted_defect_and_passes_the_clean_
 
 def test_eval_agents_prints_precision_and_recall_per_agent():
     out = io.StringIO()
-    call_command("eval_agents", stdout=out)
+    call_command("eval_agents", only="agents", stdout=out)
     text = out.getvalue()
     for heading in ("Research:", "Qualification:", "Verifier:", "Router:"):
         assert heading in text
@@ -144,8 +144,8 @@ def test_eval_agents_prints_precision_and_recall_per_agent():
 
 def test_eval_agents_lists_the_cases_of_a_held_out_set_only_when_asked():
     hidden, shown = io.StringIO(), io.StringIO()
-    call_command("eval_agents", stdout=hidden)
-    call_command("eval_agents", heldout_cases=True, stdout=shown)
+    call_command("eval_agents", only="agents", stdout=hidden)
+    call_command("eval_agents", only="agents", heldout_cases=True, stdout=shown)
     heldout_part = hidden.getvalue().split("Held-out set:", 1)[1]
     assert "The cases behind these figures are not shown" in heldout_part
     assert not re.search(r"^  (missed|clean draft failed|hostile not flagged|obeyed|misjudged) ", heldout_part, re.M)
@@ -163,7 +163,7 @@ def test_eval_agents_fails_when_the_verifier_lets_a_defect_through(monkeypatch):
 
     monkeypatch.setattr(scoring, "verify", verify_nothing)
     with pytest.raises(CommandError, match=r"missed \d+ planted defect"):
-        call_command("eval_agents", stdout=io.StringIO())
+        call_command("eval_agents", only="agents", stdout=io.StringIO())
 
 
 def test_eval_agents_runs_over_the_messages_api_with_the_same_figures(settings):
@@ -172,8 +172,8 @@ def test_eval_agents_runs_over_the_messages_api_with_the_same_figures(settings):
         settings.ANTHROPIC_BASE_URL = fake.base_url
         settings.SALESOPS_LLM_SDK_MAX_RETRIES = 0
         over_http, offline = io.StringIO(), io.StringIO()
-        call_command("eval_agents", provider="anthropic", concurrency=4, stdout=over_http)
-        call_command("eval_agents", stdout=offline)
+        call_command("eval_agents", only="agents", provider="anthropic", concurrency=4, stdout=over_http)
+        call_command("eval_agents", only="agents", stdout=offline)
         assert len(fake.message_requests) > 100
     # The fake answers like the offline agents, so every figure but the provider's name matches.
     lines = [
