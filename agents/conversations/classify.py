@@ -1,11 +1,12 @@
 """The classification agent: what a reply means, with the span that decided it."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agents.conversations import dates
 from agents.conversations.reply_model import features_text, trained_model
 from agents.llm import LLMRequest, Provider, model_for, register_offline_handler
 from agents.team.base import AgentCall
@@ -203,46 +204,6 @@ _NAMED_PERSON = re.compile(
     r"(?:(?:my|meine[nm]?|mon|ma|mi) (?:colleague|kolleg(?:e|in|en)|coll[èe]gue|compañer[oa])\s+)?"
     r"([A-ZÀ-Þ][a-zß-ÿ]+(?: [A-ZÀ-Þ][a-zß-ÿ]+)?)"
 )
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-
-
-def _not_now_until(text: str, today: date) -> date | None:
-    lowered = text.lower()
-    quarter = re.search(r"\bq([1-4])\b", lowered)
-    if quarter:
-        month = (int(quarter.group(1)) - 1) * 3 + 1
-        year = today.year if month > today.month else today.year + 1
-        return date(year, month, 1)
-    if "next quarter" in lowered:
-        month = ((today.month - 1) // 3 + 1) * 3 + 1
-        return date(today.year + (month > 12), (month - 1) % 12 + 1, 1)
-    if "next year" in lowered or "nächstes jahr" in lowered or "neuen jahr" in lowered:
-        return date(today.year + 1, 1, 15)
-    if "next month" in lowered:
-        return date(today.year + (today.month == 12), today.month % 12 + 1, 1)
-    months = re.search(r"\bin (\d+|a few|two|three|six) (weeks|months)\b", lowered)
-    if months:
-        count = {"a few": 3, "two": 2, "three": 3, "six": 6}.get(months.group(1)) or int(months.group(1))
-        return today + timedelta(weeks=count) if months.group(2) == "weeks" else today + timedelta(days=30 * count)
-    for index, name in enumerate(_MONTHS, start=1):
-        if re.search(rf"\b(?:in|after|until|from|by) {name}\b", lowered):
-            return date(today.year if index > today.month else today.year + 1, index, 1)
-    return None
-
-
 # Order of precedence when a reply says several things (the labelling rule of the corpora): the intent
 # whose action must not be missed comes first.
 PRECEDENCE: tuple[str, ...] = (
@@ -373,8 +334,8 @@ def classify_offline(data: ClassifyInput) -> ClassifyOutput:
         output.negotiation_kind = next((kind for kind, pattern in NEGOTIATION.items() if pattern.search(text)), "")
     if category == "objection":
         output.objection_kind = next((kind for kind, pattern in OBJECTION.items() if pattern.search(text)), "")
-    if category == "not_now" or "not_now" in also:
-        output.not_now_until = _not_now_until(data.text, data.today)
+    if category in {"not_now", "referral"} or "not_now" in also:
+        output.not_now_until = dates.not_before(data.text, data.today)
     if category in {"referral", "out_of_office", "wrong_person"} or "referral" in also:
         emails = [email.lower().rstrip(".") for email in _EMAIL.findall(data.text)]  # "…: ana@x.example."
         name_match = _NAME_BEFORE_EMAIL.search(data.text) or _NAMED_PERSON.search(data.text)

@@ -13,6 +13,7 @@ from email.utils import getaddresses, parseaddr
 import html2text
 from mailparser_reply import EmailReplyParser
 
+from agents.conversations import dates
 from agents.conversations.bounces import looks_like_report, read_report
 
 REPLY_LANGUAGES = ["en", "de", "fr", "es"]
@@ -149,24 +150,22 @@ def _is_auto_reply(message: EmailMessage, subject: str, text: str) -> bool:
 
 
 def return_date_in(text: str, *, now: datetime | None = None) -> date | None:
-    """The date someone says they are back, if the text gives one."""
+    """The date someone says they are back, if the text gives one: a calendar date read by the rules of
+    dates.return_date, else what dateparser makes of the words near a word of return ("back tomorrow",
+    "zurück am Montag")."""
     import dateparser.search
 
-    settings = {
-        "PREFER_DATES_FROM": "future",
-        "RELATIVE_BASE": now or datetime.now(),
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    }
+    now = now or datetime.now()
+    named = dates.return_date(text, now.date())
+    if named is not None:
+        return named
+    settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": now, "RETURN_AS_TIMEZONE_AWARE": False}
     found_dates = []
     for match in _RETURN_PHRASE.finditer(text):
-        # The date may come after the words ("back on 7 December") or before them ("ab dem 7. Dezember
-        # wieder erreichbar"): look on both sides, and take the latest date named near any of them.
         window = text[max(0, match.start() - 40) : match.end() + 60]
         found = dateparser.search.search_dates(window, languages=REPLY_LANGUAGES, settings=settings) or []
-        found_dates += [value.date() for _, value in found]
-    if found_dates:
-        return max(found_dates)
-    return None
+        found_dates += [value.date() for _, value in found if value.date() >= now.date()]
+    return max(found_dates) if found_dates else None
 
 
 def written_at(sent_at: datetime | None, received_at: datetime) -> datetime:

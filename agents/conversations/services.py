@@ -396,11 +396,10 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
             return "Temporary delivery failure: nothing suppressed."
         return "Bounced: contact suppressed, waiting email cancelled, mailbox bounce rate updated."
     if category == "out_of_office" and not output.needs_person:
-        resume_on = (
-            output.not_now_until or parsed.return_date or timezone.localdate() + timedelta(days=7)
-        ) + timedelta(days=1)
+        back, why = _date_or_default(output.not_now_until or parsed.return_date, default_days=7, named="return date")
+        resume_on = back + timedelta(days=1)  # the day after they are back: not into a full inbox
         _defer(contact, resume_on)
-        return f"Out of office: the next step waits until {resume_on.isoformat()}."
+        return f"Out of office: the next step waits until {resume_on.isoformat()} ({why})."
 
     cancelled = _stop_sequence(contact, thread)
     if len(parsed.text) > READ_CHARS and category != "unsubscribe":
@@ -469,9 +468,13 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
         )
         return "Negotiation: handed to a person; the agent stays silent."
     if category == "not_now":
-        resume_on = output.not_now_until or timezone.localdate() + timedelta(days=90)
+        resume_on, why = _date_or_default(output.not_now_until, default_days=90, named="date")
         _defer(contact, resume_on)
-        return f"Not now: a follow-up is due on {resume_on.isoformat()}."
+        done = f"Not now: a follow-up is due on {resume_on.isoformat()} ({why})."
+        if "referral" in output.also and output.referral_email:
+            # "Not now, but ask Ana": both are acted on.
+            done += " " + _referral(inbound, output, contact, campaign_id)
+        return done
     if category == "referral":
         return _referral(inbound, output, contact, campaign_id)
     if category == "wrong_person":
@@ -527,6 +530,17 @@ def _proposal(inbound: InboundMessage, output: ClassifyOutput) -> dict:
     }
 
 
+def _date_or_default(stated: date | None, *, default_days: int, named: str) -> tuple[date, str]:
+    """The date a reply names; with none, the default wait; with one already past (a reply read late),
+    today. With the reason, shown on the reply in the inbox."""
+    today = timezone.localdate()
+    if stated is None:
+        return today + timedelta(days=default_days), f"no {named} in the reply: {default_days} days, the default"
+    if stated < today:
+        return today, f"the {named} it names, {stated.isoformat()}, has passed: from today"
+    return stated, f"the {named} in the reply: {stated.isoformat()}"
+
+
 def _defer(contact: Contact, resume_on: date) -> None:
     """Nothing of the sequence leaves before `resume_on`; what was waiting is rescheduled after it."""
     Contact.objects.filter(pk=contact.pk).update(sequence_resume_on=resume_on)
@@ -553,17 +567,26 @@ def _referral(inbound, output: ClassifyOutput, contact: Contact, campaign_id) ->
     domain = normalize_domain(email.split("@", 1)[1])
     account = Account.objects.filter(workspace_id=inbound.workspace_id, domain=domain).first() or contact.account
     first, _, last = output.referral_name.partition(" ")
+    # "Ask Ana, but she is on leave until 11 January": nothing goes to her before the day the reply names.
+    wait = output.not_now_until if output.not_now_until and output.not_now_until > timezone.localdate() else None
     referred, created = Contact.objects.get_or_create(
         workspace_id=inbound.workspace_id,
         email=email,
-        defaults={"account": account, "first_name": first, "last_name": last, "referred_by": contact},
+        defaults={
+            "account": account,
+            "first_name": first,
+            "last_name": last,
+            "referred_by": contact,
+            "sequence_resume_on": wait,
+        },
     )
+    waiting = f" {contact.name} says not before {wait.isoformat()}: nothing goes to them until then." if wait else ""
     handoff_open(
         run=None,
         workspace_id=inbound.workspace_id,
         kind=Handoff.Kind.REPLY_REVIEW,
         reason=f"{contact.name} referred {referred.name} <{email}>. Review the new contact; the agents draft the "
-        "introduction for a person to approve.",
+        f"introduction for a person to approve.{waiting}",
         proposal={**_proposal(inbound, output), "referred_contact": referred.pk, "created": created},
         campaign_id=campaign_id,
         contact_id=referred.pk,

@@ -96,9 +96,11 @@ def test_an_unsubscribe_in_german_suppresses_at_once_and_sends_nothing(inbound, 
 def test_out_of_office_moves_the_next_step_after_the_return_date(inbound, sent_thread):
     thread, _, follow_up = sent_thread
     raw = _raw("35-ooo-exchange.eml").replace(b"julia.hartmann@", b"jane.doe@")
-    inbound(raw)
+    with time_machine.travel(datetime(2026, 11, 25, 12, 30, tzinfo=UTC)):  # the day the notice was sent
+        inbound(raw)
     contact = Contact.objects.get(pk=thread.contact_id)
     assert contact.sequence_resume_on.isoformat() == "2026-12-08"
+    assert "the return date in the reply: 2026-12-07" in InboundMessage.objects.get().action
     follow_up.refresh_from_db()
     assert follow_up.status == "queued" and follow_up.not_before.date().isoformat() == "2026-12-08"
     assert contact.status == "new"  # an auto-reply is not a human reply
@@ -135,7 +137,21 @@ def test_not_now_is_read_against_the_day_the_reply_was_written_not_the_day_we_re
     thread, _, _ = sent_thread
     with time_machine.travel(datetime(2027, 3, 13, 9, 0, tzinfo=UTC)):
         inbound(_raw("13-notnow-q1.eml").replace(b"paul.meyer@", b"jane.doe@"))
-    assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on == date(2027, 1, 1)
+    # Read against March it would be the next Q1, January 2028; January 2027 has passed, so: from today.
+    assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on == date(2027, 3, 13)
+    assert "the date it names, 2027-01-01, has passed: from today" in InboundMessage.objects.get().action
+
+
+def test_a_reply_without_a_date_waits_the_stated_default_and_says_so(inbound, sent_thread):
+    thread, _, _ = sent_thread
+    raw = _raw("39-ooo-phrasing-only.eml").replace(b"chris.young@", b"jane.doe@")
+    head = raw.split(b"\n\n", 1)[0].replace(b"Subject: Out of Office: After", b"Subject: Re: After")
+    with time_machine.travel(datetime(2026, 11, 25, 12, 30, tzinfo=UTC)):
+        inbound(head + b"\n\nNot a priority for us at the moment, sorry. Maybe later.\n")
+    stored = InboundMessage.objects.get()
+    assert stored.category == "not_now"
+    assert Contact.objects.get(pk=thread.contact_id).sequence_resume_on == date(2027, 2, 23)
+    assert "no date in the reply: 90 days, the default" in stored.action
 
 
 def test_a_date_header_later_than_our_receipt_does_not_push_the_follow_up_out(inbound, sent_thread):
@@ -245,3 +261,18 @@ def test_a_reply_the_classifier_is_unsure_of_waits_for_a_person_and_nothing_is_d
     follow_up.refresh_from_db()
     assert follow_up.status == "cancelled"  # a person's reply stops the sequence, whatever it means
     assert not OutboundMessage.objects.filter(status="queued").exists()
+
+
+def test_a_referral_with_a_time_to_wait_adds_the_contact_and_holds_them_until_then(inbound, sent_thread):
+    raw = _raw("39-ooo-phrasing-only.eml").replace(b"chris.young@", b"jane.doe@")
+    head = raw.split(b"\n\n", 1)[0].replace(b"Subject: Out of Office: After", b"Subject: Re: After")
+    body = (
+        b"Hi Sam, vendor tooling is Dana Cole's area now (dana.cole@acme-robotics.example). "
+        b"She is on leave until 11 January, so please write to her after that.\n"
+    )
+    with time_machine.travel(datetime(2026, 11, 25, 12, 30, tzinfo=UTC)):  # the day the reply was written
+        inbound(head + b"\n\n" + body)
+    referred = Contact.objects.get(email="dana.cole@acme-robotics.example")
+    assert referred.sequence_resume_on.isoformat() == "2027-01-11"
+    handoff = Handoff.objects.get(kind=Handoff.Kind.REPLY_REVIEW, contact=referred)
+    assert "not before 2027-01-11" in handoff.reason
