@@ -595,6 +595,22 @@ def _referral(inbound, output: ClassifyOutput, contact: Contact, campaign_id) ->
     return f"Referral: {'added' if created else 'found'} {email} for review."
 
 
+_REPLY_PREFIXES = re.compile(r"^\s*(?:(?:re|aw|sv|rv|r|wg|fwd?|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def reply_subject(subject: str) -> str:
+    """The subject of an answer: the conversation's own, with one "Re: " (never "Re: AW: Re: …")."""
+    base = _REPLY_PREFIXES.sub("", " ".join((subject or "").split()))
+    return f"Re: {base}"[:200] if base else "Re: our conversation"
+
+
+def _thread_subject(thread) -> str:
+    if thread is None:
+        return ""
+    first = OutboundMessage.objects.filter(thread=thread).order_by("created_at", "pk").values_list("subject", flat=True)
+    return first.first() or ""
+
+
 def answer_reply(*, inbound, output: ClassifyOutput, contact: Contact, thread) -> str:
     """Questions, objections and interest get an answer drafted from the proof library and the thread,
     verified and routed like any draft (interest: concrete meeting times and a booking link)."""
@@ -614,7 +630,7 @@ def answer_reply(*, inbound, output: ClassifyOutput, contact: Contact, thread) -
         return f"{output.category.capitalize()} outside a campaign: handed to a person."
     campaign = Campaign.objects.get(pk=campaign_id)
     meeting_offer = ""
-    if output.category == "interested":
+    if output.category == "interested" or "interested" in output.also:  # "how does X work? Let's talk"
         try:
             meeting_offer = offer_meeting(contact=contact, campaign=campaign)["text"]
         except Exception as error:  # no rep or no availability: the answer goes out without times
@@ -628,7 +644,12 @@ def answer_reply(*, inbound, output: ClassifyOutput, contact: Contact, thread) -
             "contact": contact,
             "step_position": 0,
             "brief": earlier.brief if earlier else None,
-            "reply_context": {"text": inbound.text, "category": output.category, "meeting_offer": meeting_offer},
+            "reply_context": {
+                "text": inbound.text,
+                "category": output.category,
+                "meeting_offer": meeting_offer,
+                "subject": reply_subject(_thread_subject(thread) or inbound.subject),
+            },
         },
     )
     transaction.on_commit(lambda: async_task(lead_batch_task, [run.pk]))

@@ -164,6 +164,7 @@ def _advance(run: AgentRun, tools: PipelineTools, strategy: Strategy) -> None:
             verification=verification,
             draft_text=f"{draft.subject}\n{draft.body}",
             rewrites=run.rewrites,
+            writer_note=draft.needs_person,
         ),
     )
 
@@ -204,6 +205,10 @@ def _write_and_verify(run, tools, strategy, lead, research_output, *, instructio
         )
         record_step(run, "verify", data=check, call=verify_call, output=verification,
                     decision="pass" if verification.passed else "fail", confidence=verification.confidence)  # fmt: skip
+        if (reply or {}).get("subject"):
+            # An answer keeps the conversation's subject (verified when it first went out), whatever the
+            # writer proposed: the prospect's mail client threads it, and nothing new is claimed in it.
+            draft = draft.model_copy(update={"subject": reply["subject"]})
         run.draft = draft.model_dump(mode="json")
         run.verification = verification.model_dump(mode="json")
         run.save(update_fields=["draft", "verification", "updated_at"])

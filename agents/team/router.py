@@ -20,6 +20,7 @@ class RouteInput(BaseModel):
     verification: VerifyOutput | None = None
     draft_text: str = ""
     rewrites: int = 0
+    writer_note: str = ""  # the writer's reason for a person to answer instead (WriteOutput.needs_person)
 
 
 class RouteOutput(BaseModel):
@@ -89,6 +90,12 @@ def route(data: RouteInput) -> RouteOutput:
             decision="review",
             reason=f"Part of this lead's data was withheld for holding instruction-like text ({withheld}): "
             "a person reviews every email to it.",
+            confidence=confidence,
+        )
+    if data.writer_note:
+        return RouteOutput(
+            decision="review",
+            reason=f"The writer asks a person to answer: {data.writer_note}.",
             confidence=confidence,
         )
     if answering and qualification.verdict == "disqualified":

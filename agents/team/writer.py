@@ -44,6 +44,9 @@ class WriteOutput(BaseModel):
     body: str
     claims: list[Claim]
     language: str = "en"
+    # Why a person should answer instead (no approved fact answers the prospect's question): the router
+    # sends the draft to review with this reason.
+    needs_person: str = ""
 
 
 OPENERS = {
@@ -77,24 +80,44 @@ def _usable_proof(strategy: Strategy, step_position: int, findings_spans: set[st
 _WORD = re.compile(r"[a-zA-Z]{4,}")
 
 
+# Words that carry no topic, in the four languages (4+ letters: shorter words are skipped anyway).
+_FUNCTION_WORDS = set(
+    """about also and any are been before being both could does from have here into just like more most
+    much need only other over really should some such than that their them then there these they this
+    those very want were what when where which while will with would your yours thanks thank hello
+    please question questions know tell wondering sure quick also aber auch dass diese dieser dieses doch
+    eine einen einer haben hier ihre ihren kann nicht noch oder schon sehr sind und unsere wenn wie wird
+    wir über danke bitte frage avec dans elle être mais nous pour quel quelle sont votre vous merci
+    question aussi cette comme como con cuando esta este esto para pero porque puede sobre también tiene
+    una usted ustedes gracias pregunta hola""".split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+def _topic_stems(text: str) -> set[str]:
+    """The topic words of a text, cut to their first five letters ("integrations" meets "integrate")."""
+    return {word.lower()[:5] for word in _WORD.findall(text) if word.lower() not in _FUNCTION_WORDS}
+
+
 def _most_relevant_proof(strategy: Strategy, text: str) -> ProofFact | None:
-    """The approved fact sharing most words with the prospect's question (ties: library order)."""
-    words = {word.lower() for word in _WORD.findall(text)}
+    """The approved fact sharing most topic words with the prospect's reply (ties: library order), or None
+    when no fact shares any: an answer that cites an unrelated fact reads as a bot's."""
+    stems = _topic_stems(text)
     candidates = [proof for proof in strategy.proof if proof.may_name_publicly or not proof.customer_name]
-    if not candidates:
-        return None
-    return max(
-        candidates, key=lambda proof: len(words & {w.lower() for w in _WORD.findall(proof.title + " " + proof.text)})
-    )
+    scored = [(len(stems & _topic_stems(f"{proof.title} {proof.text}")), proof) for proof in candidates]
+    best = max((score for score, _ in scored), default=0)
+    return next((proof for score, proof in scored if score == best), None) if best else None
 
 
 def answer_offline(data: WriteInput) -> WriteOutput:
-    """An answer to a reply: thanks, one grounded fact or the meeting times, the call to action."""
+    """An answer to a reply: thanks, the approved fact that answers it and the meeting times when they
+    want to meet. With no fact that answers a question or objection it promises a colleague instead of a
+    guess, and asks a person to answer."""
     strategy, lead = data.strategy, data.lead
     offer = strategy.offer
     greeting = f"Hi {plain_text(lead.contact.first_name) or 'there'},"
     claims: list[Claim] = []
     paragraphs: list[str] = []
+    needs_person = ""
     if data.reply_category == "interested" and data.meeting_offer:
         paragraphs.append("Thanks, glad to hear it. Here are a few times that work on our side, in your time zone:")
         paragraphs.append(data.meeting_offer)
@@ -108,11 +131,27 @@ def answer_offline(data: WriteInput) -> WriteOutput:
         if proof is not None:
             paragraphs.append(proof.text)
             claims.append(Claim(text=proof.text, sources=[proof.citation]))
-        paragraphs.append(offer.value_proposition)
-        claims.append(Claim(text=offer.value_proposition, sources=["offer"]))
-        paragraphs.append(offer.call_to_action)
+            paragraphs.append(offer.value_proposition)
+            claims.append(Claim(text=offer.value_proposition, sources=["offer"]))
+        elif data.reply_category in ("question", "objection"):
+            paragraphs.append(
+                "I'd rather give you a precise answer than a guess, so a colleague who knows this well will "
+                "follow up with you directly."
+            )
+            needs_person = f"no approved fact answers the {data.reply_category}"
+        if data.meeting_offer:
+            paragraphs.append("If it helps to talk it through, here are a few times, in your time zone:")
+            paragraphs.append(data.meeting_offer)
+        elif not needs_person:
+            paragraphs.append(offer.call_to_action)
     body = "\n\n".join([greeting, *paragraphs, offer.signature, offer.postal_address])
-    return WriteOutput(subject="Re: your reply", body=body, claims=claims, language=(offer.languages or ["en"])[0])
+    return WriteOutput(
+        subject="Re: your reply",
+        body=body,
+        claims=claims,
+        language=(offer.languages or ["en"])[0],
+        needs_person=needs_person,
+    )
 
 
 SUBJECT_NAME_LENGTH = 60

@@ -45,7 +45,7 @@ def make_answer_run(
     *,
     workspace,
     category: str = "question",
-    text: str = "How does it work with Salesforce?",
+    text: str = "Do your customers really book more meetings with it?",  # the default proof point answers it
     meeting_offer: str = "",
     **campaign_fields,
 ) -> LeadSetup:

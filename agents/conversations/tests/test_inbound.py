@@ -221,6 +221,23 @@ def test_a_question_gets_a_grounded_answer_verified_and_routed(inbound, sent_thr
 
     message = handoff_approve(handoff=handoff, actor=personas.rep)
     assert message.idempotency_key == f"reply:{run.inbound_message_id}" and message.thread == thread
+    # The answer keeps the conversation's subject, with one "Re: ".
+    assert message.subject == "Re: After the funding news"
+
+
+@pytest.mark.parametrize(
+    ("subject", "answer"),
+    [
+        ("After the funding news", "Re: After the funding news"),
+        ("RE: AW: Re: After the funding news", "Re: After the funding news"),
+        ("Re[2]: Quick question", "Re: Quick question"),
+        ("", "Re: our conversation"),
+    ],
+)
+def test_an_answers_subject_is_the_conversations_with_one_re(subject, answer):
+    from agents.conversations.services import reply_subject
+
+    assert reply_subject(subject) == answer
 
 
 def test_an_email_provider_webhook_delivers_replies_through_anymail(personas, sent_thread, settings,

@@ -18,7 +18,7 @@ def test_a_run_page_shows_every_step_with_model_prompt_tokens_and_decision(perso
     # Prompt versions read as "prompt v1" (the raw version in its title), the offline model as words.
     for text in (
         'title="research-1"',
-        'title="write-1"',
+        'title="write-2"',
         "prompt v1",
         "Offline rules",
         "qualified",
