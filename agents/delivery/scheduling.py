@@ -6,6 +6,9 @@ Rules, all enforced here and again at send time:
 - one mailbox never sends more than its allowance for the day (cap, warm-up ramp, hard maximum of 50);
 - one mailbox's emails are at least SALESOPS_DELIVERY_MIN_SPACING_SECONDS apart, with jitter;
 - one recipient domain gets at most SALESOPS_DELIVERY_DOMAIN_DAILY_LIMIT emails a day from the workspace;
+- an answer in a live conversation (step 0: the agents' answer to a reply, or a person's own email) takes
+  the first moment of the window instead, exempt from spacing and the domain limit but not from the cap:
+  a prospect who wrote at 10:00 is not answered at 14:00 behind cold mail;
 - load is spread over the campaign's mailboxes (the least used that day first); a thread keeps its mailbox.
 
 How spacing is kept cheaply: time is cut into ticks of twice the minimum spacing. A mailbox uses a tick
@@ -313,6 +316,33 @@ class _Scheduler:
             return False
         return True
 
+    def place_at_once(self, *, candidates: list[int], windows) -> tuple | None:
+        """An answer in a live conversation: the first moment of the first window (within minutes when the
+        recipient's business hours are on), in the least loaded candidate mailbox still under its daily cap.
+        Cold-email spacing and the jitter do not apply: it is not queued behind cold mail. (state, tick,
+        day) or None when every candidate's cap is reached that day."""
+        if not windows:
+            return None
+        _local_day, first, _last = windows[0]
+        day = self.day_of_tick(first)
+        ordered = sorted((self.states[pk] for pk in candidates), key=lambda state: (state.load(day), state.mailbox.pk))
+        for state in ordered:
+            if state.counts.get(day, 0) < state.allowance(day):
+                return state, first, day
+        self.last_obstacle = "cap"
+        return None
+
+    def take_at_once(self, state: _MailboxState, tick: int, day: date, domain: str, domain_counts) -> datetime:
+        """Count an answer placed by place_at_once against the day's cap and domain, at the tick's start.
+        Its tick is marked used, so cold mail scheduled later keeps its spacing from it."""
+        if tick not in state.ticks:
+            state.ticks.add(tick)
+            state.ticks_by_day[day].append(tick)
+        state.counts[day] = state.counts.get(day, 0) + 1
+        state.changed_days.add(day)
+        domain_counts[(domain, day)] = domain_counts.get((domain, day), 0) + 1
+        return datetime.fromtimestamp(tick * self.tick, UTC)
+
     def take(self, state: _MailboxState, tick: int, day: date, domain: str, domain_counts) -> datetime:
         state.ticks.add(tick)
         state.ticks_by_day[day].append(tick)
@@ -540,13 +570,21 @@ def _place_message(
     if row["not_before"] is not None:
         earliest = max(earliest, row["not_before"].timestamp())
     windows = scheduler.windows(campaign, recipient, earliest)
-    placed = scheduler.place(
-        domain=row["domain"], candidates=candidates, windows=windows, domain_counts=chunk.domain_counts
-    )
-    if placed is None:
-        return None
-    state, tick, day = placed
-    slot = scheduler.take(state, tick, day, row["domain"], chunk.domain_counts)
+    # An answer in a conversation (the agents' to a reply, or a person's own) leaves at once; cold mail
+    # and follow-ups are spread over the window.
+    at_once = row["step_position"] == 0 or (row["run_id"] is None and row["approved_by_id"] is not None)
+    placed = scheduler.place_at_once(candidates=candidates, windows=windows) if at_once else None
+    if placed is not None:
+        state, tick, day = placed
+        slot = scheduler.take_at_once(state, tick, day, row["domain"], chunk.domain_counts)
+    else:
+        placed = scheduler.place(
+            domain=row["domain"], candidates=candidates, windows=windows, domain_counts=chunk.domain_counts
+        )
+        if placed is None:
+            return None
+        state, tick, day = placed
+        slot = scheduler.take(state, tick, day, row["domain"], chunk.domain_counts)
     pair = (row["campaign_id"], row["contact_id"])
     if chunk.thread(pair) is None:
         chunk.new_threads[pair] = EmailThread(

@@ -190,3 +190,41 @@ def test_scheduling_twice_changes_nothing(personas):
     again = _schedule(personas, now=MONDAY_6 + timedelta(minutes=5))
     assert again.examined == 0
     assert OutboundMessage.objects.get(pk=message.pk).scheduled_for == message.scheduled_for
+
+
+def test_an_answer_in_a_live_conversation_leaves_within_minutes_ahead_of_cold_mail(personas):
+    campaign = _campaign(personas)
+    make_mailbox(workspace=personas.workspace, campaigns=[campaign])
+    cold = [make_queued(workspace=personas.workspace, campaign=campaign) for _ in range(20)]
+    answer = make_queued(workspace=personas.workspace, campaign=campaign, step=0, subject="Re: Idea for you")
+    ten_berlin = MONDAY_6 + timedelta(hours=3)  # 10:00 in Berlin (the accounts are in Germany)
+    _schedule(personas, now=ten_berlin)
+    answer.refresh_from_db()
+    assert answer.status == "scheduled"
+    assert answer.scheduled_for - ten_berlin <= timedelta(minutes=10)
+    later = sorted(message.scheduled_for for message in OutboundMessage.objects.filter(pk__in=[m.pk for m in cold]))
+    assert later[-1] - ten_berlin > timedelta(hours=2)  # cold mail is still spread over the day
+
+
+def test_an_answer_outside_business_hours_leaves_when_the_window_opens(personas):
+    campaign = _campaign(personas)
+    make_mailbox(workspace=personas.workspace, campaigns=[campaign])
+    answer = make_queued(workspace=personas.workspace, campaign=campaign, step=0)
+    _schedule(personas)  # 06:00 UTC, 07:00 in Berlin: before the window
+    answer.refresh_from_db()
+    local = answer.scheduled_for.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.date(), local.hour) == (MONDAY_6.date(), 9) and local.minute < 10
+
+
+def test_an_answer_still_respects_the_mailboxs_daily_cap(personas, settings):
+    settings.SALESOPS_DELIVERY_HORIZON_DAYS = 2
+    campaign = _campaign(personas)
+    make_mailbox(workspace=personas.workspace, campaigns=[campaign], warmup_started_on=MONDAY_6.date())  # 5 a day
+    for _ in range(5):
+        make_queued(workspace=personas.workspace, campaign=campaign)
+    ten_berlin = MONDAY_6 + timedelta(hours=3)
+    _schedule(personas, now=ten_berlin)
+    answer = make_queued(workspace=personas.workspace, campaign=campaign, step=0)
+    _schedule(personas, now=ten_berlin + timedelta(minutes=1))
+    answer.refresh_from_db()
+    assert answer.status == "scheduled" and answer.send_day == MONDAY_6.date() + timedelta(days=1)
