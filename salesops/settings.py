@@ -99,8 +99,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded database serves one machine; a busy timeout lets web and worker share it.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # The embedded database serves one machine; a busy timeout lets web and worker share it, and the
+    # write-ahead log lets them read while another writes (synchronous=NORMAL: durable at checkpoints, the
+    # setting SQLite recommends with WAL; a commit no longer waits for a disk flush).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve PostgreSQL; on SQLite the same index simply has its key columns only,

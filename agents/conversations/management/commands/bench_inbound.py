@@ -1,11 +1,21 @@
-"""Post raw replies through the MIME endpoint, end to end (store, match, classify, act), and print
-messages per second and what happened to duplicate deliveries.
+"""Post raw replies through the MIME endpoint and print messages per second: receiving (store + enqueue,
+what the endpoint does) and end to end (match, classify, act) by real django-q workers, plus what happened
+to duplicate deliveries.
 
-    python manage.py bench_inbound --messages 10000
+    python manage.py bench_inbound --messages 1000 --workers 2
+    python manage.py bench_inbound --messages 10000 --workers 2
+
+With --workers 0 the processing runs inline in this process (what the test of this command uses: a worker
+subprocess cannot see a test's database). The workers are `manage.py qcluster` with SALESOPS_WORKERS set,
+on this process's settings and database; they are stopped when the queue is empty.
 """
 
 import hashlib
+import os
 import secrets
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -39,8 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--messages", type=int, default=10000)
         parser.add_argument("--threads", type=int, default=1000, help="distinct conversations")
         parser.add_argument("--duplicates", type=int, default=1000, help="messages delivered a second time")
+        parser.add_argument("--workers", type=int, default=2, help="qcluster workers; 0: process inline")
 
-    def handle(self, *args, messages: int, threads: int, duplicates: int, **options):
+    def handle(self, *args, messages: int, threads: int, duplicates: int, workers: int, **options):
         threads = min(threads, messages)
         workspace = Workspace.objects.create(name=f"Inbound bench {time.time_ns()}", slug=f"ib-{time.time_ns()}")
         secret = secrets.token_urlsafe(24)
@@ -80,47 +91,62 @@ class Command(BaseCommand):
         client = Client()
         url = reverse("conversations:inbound_mime")
         headers = {"Authorization": f"Bearer {secret}"}
-        # DEBUG off while measuring (as in production: no query log). Process inline: the figure is end to
-        # end. django-q's own "sync" mode spends ~0.1 s a task in multiprocessing queues, which says nothing
-        # about our code: call the task functions directly.
-        enqueue_before = services.async_task
-        services.async_task = lambda func, *task_args, **_: func(*task_args)
-        try:
-            with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, DEBUG=False):
-                started = time.perf_counter()
-                statuses = Counter()
-                for raw in raws:
-                    statuses[client.post(url, raw, content_type="message/rfc822", headers=headers).status_code] += 1
-                seconds = time.perf_counter() - started
-                again = Counter()
-                for raw in raws[:duplicates]:
-                    again[client.post(url, raw, content_type="message/rfc822", headers=headers).status_code] += 1
-        finally:
-            services.async_task = enqueue_before
-        # What the endpoint itself sustains in production, where it only stores and enqueues (the ORM
-        # broker's insert) and workers do the rest: the same messages with new Message-IDs.
-        fresh = [raw.replace(b"Message-ID: <b", b"Message-ID: <r", 1) for raw in raws]
-        sync_before = Conf.SYNC
-        Conf.SYNC = False
-        try:
-            with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, DEBUG=False):
-                started = time.perf_counter()
-                for raw in fresh:
-                    client.post(url, raw, content_type="message/rfc822", headers=headers)
-                receive_seconds = time.perf_counter() - started
-        finally:
-            Conf.SYNC = sync_before
-        InboundMessage.objects.filter(workspace=workspace, dedupe_key__startswith="<r").delete()
-        OrmQ.objects.all().delete()  # the benchmark's queued processing is not wanted
+
+        def post_all(items) -> Counter:
+            statuses = Counter()
+            for raw in items:
+                statuses[client.post(url, raw, content_type="message/rfc822", headers=headers).status_code] += 1
+            return statuses
+
+        # DEBUG off while measuring (as in production: no query log).
+        quiet = override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, DEBUG=False)
+        if workers:
+            # Receiving as in production: store and enqueue (the ORM broker's insert); then real workers.
+            sync_before, Conf.SYNC = Conf.SYNC, False
+            try:
+                with quiet:
+                    started = time.perf_counter()
+                    statuses = post_all(raws)
+                    receive_seconds = time.perf_counter() - started
+                    again = post_all(raws[:duplicates])
+            finally:
+                Conf.SYNC = sync_before
+            seconds, steady = self._process_with_workers(workspace, workers, messages)
+        else:
+            # Inline: django-q's own "sync" mode spends ~0.1 s a task in multiprocessing queues, which says
+            # nothing about our code, so the task functions are called directly.
+            enqueue_before = services.async_task
+            services.async_task = lambda func, *task_args, **_: func(*task_args)
+            try:
+                with quiet:
+                    started = time.perf_counter()
+                    statuses = post_all(raws)
+                    seconds = steady = time.perf_counter() - started
+                    again = post_all(raws[:duplicates])
+            finally:
+                services.async_task = enqueue_before
+            fresh = [raw.replace(b"Message-ID: <b", b"Message-ID: <r", 1) for raw in raws]
+            sync_before, Conf.SYNC = Conf.SYNC, False
+            try:
+                with quiet:
+                    started = time.perf_counter()
+                    post_all(fresh)
+                    receive_seconds = time.perf_counter() - started
+            finally:
+                Conf.SYNC = sync_before
+            InboundMessage.objects.filter(workspace=workspace, dedupe_key__startswith="<r").delete()
+        OrmQ.objects.all().delete()  # what the answers enqueued (drafting) is not part of this benchmark
         stored = InboundMessage.objects.filter(workspace=workspace)
         self.stdout.write(f"database: {connection.vendor}")
+        how = f"{workers} qcluster workers" if workers else "inline, one process"
         self.stdout.write(
-            f"posted {messages} messages over {threads} threads in {seconds:.1f} s: "
-            f"{messages / seconds:.0f} messages/s end to end (store, match, classify, act); HTTP {dict(statuses)}"
+            f"receiving (store + enqueue): {messages} messages in {receive_seconds:.1f} s: "
+            f"{messages / receive_seconds:.0f} messages/s; HTTP {dict(statuses)}"
         )
         self.stdout.write(
-            f"receiving only (store + enqueue, as the endpoint does in production): {messages / receive_seconds:.0f} "
-            "messages/s"
+            f"end to end ({how}; match, classify, act): {messages} messages over {threads} threads in "
+            f"{seconds:.1f} s from start: {messages / seconds:.0f} messages/s; steady "
+            f"{messages / steady:.0f} messages/s (first to last processed)"
         )
         self.stdout.write(f"outcomes: {dict(Counter(stored.values_list('status', flat=True)))}")
         self.stdout.write(f"categories: {dict(Counter(stored.values_list('category', flat=True)))}")
@@ -128,3 +154,39 @@ class Command(BaseCommand):
             f"duplicates: re-posted {duplicates}, HTTP {dict(again)}, stored messages {stored.count()} "
             f"(expected {messages}): {'no duplicate stored' if stored.count() == messages else 'DUPLICATES STORED'}"
         )
+
+    def _process_with_workers(self, workspace, workers: int, messages: int) -> tuple[float, float]:
+        """Start a qcluster with `workers` workers, wait until every stored message is processed, stop it.
+        (seconds from start to the last message, seconds from the first processed to the last)."""
+        pending = InboundMessage.objects.filter(
+            workspace=workspace, status__in=[InboundMessage.Status.RECEIVED, InboundMessage.Status.PROCESSING]
+        )
+        environment = {**os.environ, "SALESOPS_WORKERS": str(workers)}
+        started = time.perf_counter()
+        cluster = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"], env=environment, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        first_done = None
+        try:
+            deadline = started + 60 + messages  # a second a message at worst: something is wrong
+            while time.perf_counter() < deadline:
+                left = pending.count()
+                if first_done is None and left < messages:
+                    first_done = time.perf_counter()
+                if left == 0:
+                    break
+                if cluster.poll() is not None:
+                    raise RuntimeError(f"qcluster exited with {cluster.returncode}")
+                time.sleep(0.2)
+            else:
+                raise RuntimeError(f"{pending.count()} messages still unprocessed at the deadline")
+            finished = time.perf_counter()
+        finally:
+            os.killpg(cluster.pid, signal.SIGTERM)
+            try:
+                cluster.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(cluster.pid, signal.SIGKILL)
+                cluster.wait()
+        return finished - started, finished - (first_done or started)
