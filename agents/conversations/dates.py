@@ -77,7 +77,8 @@ _RETURN_BEFORE = re.compile(
 )
 _RETURN_AFTER = re.compile(r"^[^.\n!?]{0,30}\b(?:wieder|zurück)\b", re.IGNORECASE)
 _UNTIL_BEFORE = re.compile(
-    r"\b(?:until|till|through|thru|to|bis|zum|jusqu'au|jusqu’au|jusqu'à|jusqu’à|au|hasta|al)\b[^.\n!?]{0,25}$",
+    # Not "to", "au", "al": too common alone ("go to the 2nd floor"); a range's end is its latest date anyway.
+    r"\b(?:until|till|through|thru|bis|zum|jusqu'au|jusqu’au|jusqu'à|jusqu’à|hasta)\b[^.\n!?]{0,25}$",
     re.IGNORECASE,
 )
 _AFTER_BEFORE = re.compile(r"\b(?:after|nach|après|después del?|passé le)\b[^.\n!?]{0,12}$", re.IGNORECASE)
@@ -98,10 +99,13 @@ def _on_or_near(today: date, month: int, day: int, year: int | None) -> date | N
         value = date(today.year, month, day)
     except ValueError:
         return None
-    if value < today - timedelta(days=45):
-        value = value.replace(year=today.year + 1)
-    elif value > today + timedelta(days=320):
-        value = value.replace(year=today.year - 1)
+    try:
+        if value < today - timedelta(days=45):
+            value = value.replace(year=today.year + 1)
+        elif value > today + timedelta(days=320):
+            value = value.replace(year=today.year - 1)
+    except ValueError:  # 29 February in a year without one
+        return None
     return value
 
 
@@ -169,6 +173,9 @@ def return_date(text: str, today: date) -> date | None:
             return 2
         return 1
 
+    found = [mention for mention in found if not mention.bare or weight(mention) > 1]  # "the 2nd floor"
+    if not found:
+        return None
     best = max(weight(mention) for mention in found)
     if best == 1:
         return max(mention.value for mention in found)

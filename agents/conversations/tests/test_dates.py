@@ -76,3 +76,11 @@ def test_a_day_and_month_without_a_year_is_the_occurrence_nearest_the_day_writte
 def test_reading_a_long_text_stays_linear():
     text = "9 9 9 " * 50_000 + " back on 7 December"
     assert return_date(text, WRITTEN) == date(2026, 12, 7)
+
+
+def test_a_day_number_without_a_word_of_return_is_no_return_date():
+    assert return_date("Out of office. Visitors please go to the 2nd floor reception.", WRITTEN) is None
+
+
+def test_29_february_without_a_year_in_a_year_without_one_is_skipped_not_an_error():
+    assert return_date("Back on 29 February.", date(2026, 1, 5)) is None
