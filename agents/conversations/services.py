@@ -451,14 +451,14 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
             run=None,
             workspace_id=workspace_id,
             kind=Handoff.Kind.REPLY_REVIEW,
-            reason=f"The classifier is unsure of {contact.name}'s reply ({output.person_reason}); a person reads "
+            reason=f"The classifier is unsure of {contact.name}'s reply: {output.person_reason}. A person reads "
             "it and decides.",
             proposal=_proposal(inbound, output),
             campaign_id=campaign_id,
             contact_id=contact.pk,
             dedupe_key=f"inbound:{inbound.pk}",
         )
-        return f"Unsure ({output.person_reason}): handed to a person."
+        return f"Unsure: {output.person_reason}. Handed to a person."
     if category == "unsubscribe":
         contact_unsubscribe(
             target=UnsubscribeTarget(workspace=inbound.workspace, contact=contact, message_pk=None), via="reply"
