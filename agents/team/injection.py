@@ -68,29 +68,60 @@ class InjectionFinding:
 # --- compiling lexicons --------------------------------------------------------------------------
 
 
-def _entry_pattern(entry: str) -> str:
-    folded = "".join(fold(character) for character in entry)
-    parts = []
+_WILDCARD, _SPACE = r"[\w'’-]*", r"[\s-]+"  # what "*" and a space in an entry stand for
+
+
+def _entry_tokens(folded: str) -> list[str]:
+    """An entry as the regex pieces it is made of, one per character ("*" and a run of spaces each one)."""
+    tokens = []
     for piece in re.split(r"(\*|\s+)", folded):
         if piece == "*":
-            parts.append(r"[\w'’-]*")
-        elif piece.strip() == "" and piece:
-            parts.append(r"[\s-]+")
-        elif piece:
-            parts.append(re.escape(piece))
-    body = "".join(parts)
-    head = r"(?<![\w])" if re.match(r"\w", folded) else ""
-    tail = r"(?![\w])" if re.search(r"[\w*]$", folded) else ""
-    return head + body + tail
+            tokens.append(_WILDCARD)
+        elif piece and not piece.strip():
+            tokens.append(_SPACE)
+        else:
+            tokens.extend(re.escape(character) for character in piece)
+    return tokens
 
 
 def _compile(*concepts: dict[str, list[str]] | list[str]) -> re.Pattern:
+    """One pattern for every entry of the concepts, as a trie: entries that share a beginning share its
+    regex ("ignor(?:e(?:…previous|…)|…)"). An alternation of a thousand entries tries each at every
+    position of the text, and scanning a reply took tens of milliseconds; the trie leaves one branch per
+    character that can come next, and the regex engine skips the others on their first character.
+
+    At a position where several entries match, the longest entry wins, as in an alternation sorted
+    longest first: each branch is tried in the order of the longest entry it leads to, and an entry that
+    ends at a node is tried after longer ones through it."""
     entries: set[str] = set()
     for concept in concepts:
         words = concept if isinstance(concept, list) else [word for language in concept.values() for word in language]
         entries.update(words)
-    ordered = sorted(entries, key=len, reverse=True)  # longest first: "system prompt" before "system"
-    return re.compile("|".join(f"(?:{_entry_pattern(entry)})" for entry in ordered))
+    # node: {token: child}, plus "longest" (the longest entry through it) and "ends" ({tail: entry length})
+    roots: dict[bool, dict] = {True: {"longest": 0}, False: {"longest": 0}}
+    for entry in entries:
+        folded = "".join(map(fold, entry))
+        if not folded:
+            continue
+        node = roots[bool(re.match(r"\w", folded))]  # an entry that starts a word starts after a non-word
+        tail = r"(?![\w])" if re.search(r"[\w*]$", folded) else ""
+        node["longest"] = max(node["longest"], len(entry))
+        for token in _entry_tokens(folded):
+            node = node.setdefault("next", {}).setdefault(token, {"longest": 0})
+            node["longest"] = max(node["longest"], len(entry))
+        node.setdefault("ends", {})
+        node["ends"][tail] = max(node["ends"].get(tail, 0), len(entry))
+
+    def rest(node: dict) -> str:
+        options = [(length, 1, tail) for tail, length in node.get("ends", {}).items()]
+        options += [(child["longest"], 0, token + rest(child)) for token, child in node.get("next", {}).items()]
+        options.sort(key=lambda option: (-option[0], option[1]))
+        return options[0][2] if len(options) == 1 else "(?:" + "|".join(option[2] for option in options) + ")"
+
+    groups = [(roots[True]["longest"], r"(?<![\w])" + rest(roots[True]))] if "next" in roots[True] else []
+    groups += [(roots[False]["longest"], rest(roots[False]))] if "next" in roots[False] else []
+    groups.sort(key=lambda group: -group[0])
+    return re.compile("|".join(f"(?:{pattern})" for _, pattern in groups))
 
 
 AI_STRONG = _compile(lexicon.AI_STRONG)
@@ -864,7 +895,7 @@ def _spaced_letters(source: str) -> list[_Unit]:
                     characters.append(character)
                     positions.append(match.start() + word.start() + offset)
         original = "".join(characters)
-        view = View("".join(fold(character) for character in original), tuple(positions))
+        view = View("".join(map(fold, original)), tuple(positions))
         units.append(_Unit(view, original, "obfuscated", match.span()))
     return units
 
@@ -882,7 +913,7 @@ def _encoded_prose(source: str) -> list[_Unit]:
             continue  # a key, a hash, an image: not words
         # Each decoded character points at its part of the blob (four characters encode three bytes).
         positions = tuple(match.start() + min(len(match.group(0)) - 1, index * 4 // 3) for index in range(len(decoded)))
-        view = View("".join(fold(character) for character in decoded), positions)
+        view = View("".join(map(fold, decoded)), positions)
         units.append(_Unit(view, decoded, "obfuscated", match.span()))
     return units
 
@@ -900,7 +931,7 @@ def _units(source: str) -> list[_Unit]:
     for start, end, kind in _invisible_runs(source):
         if kind == "tags":
             decoded = "".join(chr(ord(character) - 0xE0000) for character in source[start:end])
-            view = View("".join(fold(character) for character in decoded), tuple(range(start, end)))
+            view = View("".join(map(fold, decoded)), tuple(range(start, end)))
             units.append(_Unit(view, decoded, "zero_width", (start, end)))
         elif end - start >= 3:
             # A run of invisible characters parts what a person sees from text pasted after it: that text
@@ -942,7 +973,7 @@ def _scan_source(source: str, *, in_text: bool) -> list[InjectionFinding]:
     authority_strength = max((cue.base for unit in units for cue in unit.authority), default=0.0)
 
     findings: list[InjectionFinding] = []
-    folded_source = "".join(fold(character) for character in source)
+    folded_source = "".join(map(fold, source))
 
     def emit(technique: str, left: int, right: int, confidence: float) -> None:
         span = source[left:right].strip()
@@ -1104,7 +1135,7 @@ def _added_to_a_field(value: str) -> InjectionFinding | None:
     if end is None or end.start() < 2:
         return None
     tail = value[end.end() :].strip(" )]>")
-    folded = "".join(fold(character) for character in tail)
+    folded = "".join(map(fold, tail))
     if len(tail.split()) < 4:
         return None
     asks = (

@@ -5,6 +5,7 @@ the injection detector (hidden text is examined with a lower bar) and the output
 never reaches an email). Offsets always point into the string given, so a finding can quote it exactly.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -257,6 +258,9 @@ _LATIN_TWIN = str.maketrans(
 )
 
 
+# Every scan folds every character of its input, and a message uses few distinct characters: remembered,
+# folding a reply costs a lookup per character instead of a normalisation. Bounded, as text may use any.
+@functools.lru_cache(maxsize=65536)
 def fold(character: str) -> str:
     """One character, lower-cased and without accents, so lexicons match 'Système' as 'systeme' (and a
     Cyrillic look-alike as the Latin letter it imitates)."""
@@ -285,8 +289,12 @@ def read(
     """The readable text of source[start:end]: tags become spaces, entities their characters, invisible
     characters vanish, skipped regions and script/style content are dropped. `folded`: lower case and
     without accents, for matching; otherwise the characters as written."""
-    fold_or_keep = fold if folded else (lambda character: character)
     end = len(source) if end is None else end
+    if not markup and not skip and not INVISIBLE.search(source, start, end):
+        # Plain text without invisible characters, most of what is read: each character stays in its place.
+        plain = source[start:end].replace("\u00a0", " ")
+        return View("".join(map(fold, plain)) if folded else plain, tuple(range(start, end)))
+    fold_or_keep = fold if folded else (lambda character: character)
     characters: list[str] = []
     positions: list[int] = []
     index = start
