@@ -3,11 +3,13 @@ inbox (once per dedupe key, audited) and `record_step` stores an agent's step wi
 
 import hashlib
 import json
+from datetime import UTC
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
-from agents.models import AgentRun, AgentStep, Handoff
+from agents.models import AgentRun, AgentStep, Handoff, ModelSpend
 from agents.team.base import AgentCall
 from agents.team.prompts import load_prompt
 from salesops.audit import audit_record
@@ -45,7 +47,7 @@ def record_step(
 ) -> AgentStep:
     seen = _what_the_agent_saw(data) if data is not None else None
     result = call.result if call else None
-    return AgentStep.objects.create(
+    step = AgentStep.objects.create(
         workspace_id=run.workspace_id if run is not None else workspace_id,
         run=run,
         agent=agent,
@@ -66,6 +68,22 @@ def record_step(
         confidence=None if confidence is None else round(Decimal(str(confidence)), 3),
         error=error,
     )
+    if step.cost_usd:
+        spend_add(workspace_id=step.workspace_id, when=step.created_at, cost_usd=step.cost_usd)
+    return step
+
+
+def spend_add(*, workspace_id: int, when, cost_usd: Decimal) -> None:
+    """Add a call's cost to its workspace's month, atomically (F()), creating the month's row once."""
+    month = when.astimezone(UTC).date().replace(day=1)
+    rows = ModelSpend.objects.filter(workspace_id=workspace_id, month=month)
+    if rows.update(total_usd=F("total_usd") + cost_usd):
+        return
+    try:
+        with transaction.atomic():
+            ModelSpend.objects.create(workspace_id=workspace_id, month=month, total_usd=cost_usd)
+    except IntegrityError:  # another worker created the month's row first
+        rows.update(total_usd=F("total_usd") + cost_usd)
 
 
 def handoff_open(

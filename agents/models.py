@@ -311,6 +311,26 @@ class CampaignPlan(models.Model):
         return f"{self.campaign} on {self.day}: {self.planned_new_leads} new leads"
 
 
+class ModelSpend(models.Model):
+    """What a workspace's model calls cost in one calendar month (UTC): the sum of its AgentSteps' cost,
+    added to as each step is recorded, so that checking the budget before a call reads one row instead of
+    every step of the month (a sum that grew with each reply and made inbound processing slower by the
+    hour)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    total_usd = models.DecimalField(max_digits=14, decimal_places=6, default=Decimal(0))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "month"], name="spend_workspace_month_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="spend_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.workspace_id} {self.month:%Y-%m}: {self.total_usd} USD"
+
+
 class ModelBudget(models.Model):
     """A workspace's monthly spend limit for model calls (defaults to the setting without a row)."""
 
