@@ -213,7 +213,13 @@ Q_CLUSTER = {
     "timeout": env_int("SALESOPS_TASK_TIMEOUT", 300, minimum=1),
     "retry": env_int("SALESOPS_TASK_TIMEOUT", 300, minimum=1) + 60,
     "max_attempts": 3,
-    "save_limit": 1000,
+    # Successful task results are not kept: every agent step and action is already recorded (AgentStep,
+    # the audit log), nothing reads them, and pruning them to a limit reads and locks that many rows after
+    # every task (django-q2's monitor): at 1,000 that capped the ORM broker near 50 tasks/s. Failures are
+    # kept (ack_failures).
+    "save_limit": -1,
+    # The pusher takes up to ten queued tasks per broker query instead of one.
+    "bulk": 10,
     "ack_failures": True,
     "catch_up": False,
     "queue_limit": 50,

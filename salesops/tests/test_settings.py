@@ -84,4 +84,7 @@ def test_task_queue_is_configured_for_reliability(settings):
     assert q["timeout"] < q["retry"]
     assert 1 <= q["max_attempts"] <= 5
     assert q["catch_up"] is False
-    assert q["save_limit"] > 0
+    # Failures are kept for the admin; successes are recorded as agent steps and audit events instead.
+    assert q["ack_failures"] is True
+    assert q["save_limit"] < 0
+    assert 1 <= q["bulk"] <= q["queue_limit"]
