@@ -1,12 +1,15 @@
 """Reading an inbound email: who, which thread, the new text without quoted history, and whether it is
 an automatic reply (with the return date) or a bounce (with the failed addresses)."""
 
+import contextlib
 import email
 import email.parser
 import email.policy
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
@@ -143,10 +146,23 @@ def _auto_reply_headers(message: EmailMessage) -> bool:
     return (message.get("Precedence") or "").strip().lower() in {"auto_reply", "bulk", "junk"}
 
 
-def _is_auto_reply(message: EmailMessage, subject: str, text: str) -> bool:
-    if _auto_reply_headers(message):
-        return True
+def _says_it_is_away(subject: str, text: str) -> bool:
     return bool(AUTO_REPLY_PHRASES.search(subject) or AUTO_REPLY_PHRASES.search(text[:600]))
+
+
+_FOLDING = re.compile(r"\r?\n(?=[ \t])")
+
+
+def _header_text(value: str) -> str:
+    """A header's value as text to keep and show: unfolded, encoded words decoded. Not parsed into its
+    structure (what `message[name]` does, a few hundred microseconds a header): the headers kept are
+    for people to read; the ones the code decides by are read through the message."""
+    unfolded = _FOLDING.sub("", value).strip()
+    if "=?" in unfolded:
+        with contextlib.suppress(HeaderParseError, LookupError, UnicodeError, ValueError):
+            unfolded = str(make_header(decode_header(unfolded)))
+    # Undecodable 8-bit bytes arrive as surrogates: as replacement characters, like the parsed headers.
+    return unfolded.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
 def return_date_in(text: str, *, now: datetime | None = None) -> date | None:
@@ -242,7 +258,8 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
     is_bounce = bool(report and report.recipients) or any(
         part.get_content_type() == "message/delivery-status" for part in message.walk()
     )
-    auto = not is_bounce and _is_auto_reply(message, subject, full_text)
+    auto_headers = not is_bounce and _auto_reply_headers(message)
+    auto = not is_bounce and (auto_headers or _says_it_is_away(subject, full_text))
     parsed = ParsedMessage(
         message_id=(_ids(message.get("Message-ID")) or [""])[0],
         in_reply_to=_ids(message.get("In-Reply-To")),
@@ -256,14 +273,14 @@ def parse_message(raw: bytes, *, received_at: datetime | None = None) -> ParsedM
         sent_at=sent_at,
         html=_html_part(message),
         auto_reply=auto,
-        auto_reply_headers=not is_bounce and _auto_reply_headers(message),
+        auto_reply_headers=auto_headers,
         # The new text only: dates in the quoted history ("On Wed, 25 Nov …") or a signature are no return date.
         return_date=return_date_in(f"{subject}\n{text[:5000]}", now=written.replace(tzinfo=None)) if auto else None,
         bounce=is_bounce,
         bounced_addresses=report.recipients if report else [],
         permanent_bounce=bool(report and report.permanent),
         returned_message_id=report.returned_message_id if report else "",
-        headers={key: str(value)[:500] for key, value in message.items()},
+        headers={key: _header_text(value)[:500] for key, value in message.raw_items()},
     )
     for name in ("from_name", "subject", "text", "full_text", "html"):
         setattr(parsed, name, clean_text(getattr(parsed, name)))
