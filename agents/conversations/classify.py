@@ -102,6 +102,38 @@ UNSUBSCRIBE = _rx(
     r"\bno (?:quiero|deseo|me interesa) recibir\b",
     r"\bborr(?:a|e|en|ad|á)me\b",
     r"\b(?:sacar|quitar|sac[aá]|quit[aá]|s[aá]quen|qu[ií]t(?:en|ad))me de\b",
+    # The shapes of "take what is mine out of what you keep": a verb of removing, a word for me or my
+    # address or data, or the list it is on ("aus Ihrer Liste", "de votre fichier", "de su base de datos").
+    r"\b(?:remove|delete|erase|scrub|purge|strike)\w* (?:\w+ ){0,2}(?:me|my (?:\w+ )?(?:address|details|data|"
+    r"e-?mail|contact|information|info))\b",
+    r"\b(?:aus|von) (?:ihrer|ihrem|ihren|eurer|eurem|der|dem|diesem|dieser) (?:\w+ )?(?:liste|verteiler|mailingliste|"
+    r"datenbank|kartei|adressliste|crm|newsletter)",
+    r"\b(?:de|hors de) (?:votre|vos|la|cette|ces|ta|tes) (?:\w+ ){0,2}(?:listes?|fichiers?|base|mailing|diffusion)\b",
+    r"\b(?:de|fuera de) (?:su|sus|vuestra|vuestras|tu|tus|la|esta|estas) (?:\w+ ){0,2}(?:listas?|listados?|"
+    r"base de datos|mailing|env[ií]os)\b",
+    r"\b(?:meine|mich|meiner) (?:\w+ ){0,2}(?:daten|adresse|e-?mail-adresse|kontaktdaten)\b.{0,40}\b(?:l[öo]sch|"
+    r"entfern|streich)",
+    r"\bl[öo]schung (?:meiner|der) (?:\w+ )?(?:daten|adresse|kontaktdaten)",
+    r"\bwiderspreche\b|\bwiderspruch gegen\b",
+    r"\b(?:möchte|will|wünsche)\b.{0,30}\b(?:nicht mehr|keine (?:\w+ )?(?:weiteren|mails|e-?mails|nachrichten|"
+    r"zusendungen))",
+    r"\bschreiben sie mir (?:\w+ )?nicht mehr\b",
+    r"\b(?:supprim|effac|retir|enlev|ray)\w* (?:\w+ ){0,2}(?:-?moi|mes (?:\w+ )?(?:coordonn[ée]es|donn[ée]es)|"
+    r"mon (?:adresse|e-?mail|mail|contact))",
+    r"\bm'(?:[ée]crire|envoyer|contacter|solliciter)\b.{0,20}\bplus\b|\bne plus m'",
+    r"\barr[êe]t\w* de m'(?:[ée]crire|envoyer|contacter|solliciter)",
+    r"\b(?:effacement|suppression|supresi[óo]n) de (?:mes|mis) (?:\w+ )?(?:donn[ée]es|datos)",
+    r"\b(?:eliminen|eliminad|eliminar|borren|borrad|borrar|quiten|quitad|supriman)\b (?:\w+ ){0,2}"
+    r"(?:mis datos|mi (?:correo|direcci[óo]n|email|e-mail|contacto))",
+    r"\bno (?:quiero|deseo) (?:\w+ )?(?:recibir|ser contactad[oa]|que me (?:contacten|escriban))",
+    r"\bdej(?:en|ad|e) de (?:escribirme|enviarme|contactarme|mandarme)",
+    r"\bno me vuelva[ns]? a (?:escribir|contactar|enviar)",
+    r"\b(?:no longer|don'?t|do not) (?:wish|want) to (?:receive|be contacted|hear|get)\b",
+    r"\b(?:don'?t|do not|never) (?:\w+ )?(?:write to|email|e-mail|message|contact) me\b",
+    r"\b(?:do[- ]not[- ]contact|dnc)\b",
+    r"\bstop (?:the|these|this|your|all|with the) (?:\w+ )?(?:e-?mails|mails|messages|outreach|sequence|spam|"
+    r"pitch(?:es)?|follow-?ups)\b",
+    r"\bstopped the (?:\w+ )?(?:e-?mails|follow-?ups|messages)\b",
 )
 NEGOTIATION = {
     "discount": _rx(r"\bdiscount", r"\brabatt", r"\bremise\b", r"\bdescuento"),
@@ -362,7 +394,7 @@ def classify(data: ClassifyInput, *, provider: Provider, budget=None):
     )
     result = provider.complete(request, budget=budget)
     output: ClassifyOutput = result.output
-    # The rules see injection regardless of what a model says.
-    if not output.injection_span:
+    # The rules see injection regardless of what a model says (the offline classifier is those rules).
+    if not output.injection_span and result.provider != "offline":
         output.injection_span = find_instructions(f"{data.subject}\n{data.text}", html=data.html) or ""
     return AgentCall(output=output, result=result, prompt_version=prompt.version)

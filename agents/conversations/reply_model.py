@@ -5,7 +5,7 @@ text (quoted history and signature already removed by the parser), trained on th
 Word n-grams carry what a reply says ("not the right person", "kein Bedarf"); character n-grams carry
 what survives typos, inflection and compounds ("abgemeldet", "désinscrire", "unsubscribing"). The model is
 trained from the same parser the live path uses, so it learns from exactly what it will later read. Training
-takes ~15 s (reading 1,800 messages, then fitting), so the trained model is kept in var/, keyed by what it
+takes ~15 s (reading 1,860 messages, then fitting), so the trained model is kept in var/, keyed by what it
 depends on (the corpus, this module, the parser, scikit-learn's version): each worker loads it in well under
 a second, and a change to any of them trains a new one. Probabilities are calibrated enough to rank: the
 top one is the category, its value the confidence; a low one sends the reply to a person.

@@ -19,6 +19,20 @@ def test_a_request_to_be_removed_is_an_unsubscribe_even_when_it_names_someone_el
     assert output.category == "unsubscribe"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please purge my contact details from your records; Alex Moore handles vendors now.",
+        "Bitte löschen Sie meine Kontaktdaten. Ansprechpartnerin ist ab sofort Frau Berg.",
+        "Merci d'effacer mes données et de vous adresser plutôt à Paul Henry.",
+        "Borren mi dirección de su listado; el contacto correcto es Ana Ruiz.",
+    ],
+)
+def test_a_request_to_erase_my_data_beside_a_name_is_never_acted_on_as_a_referral(text):
+    output = classified(text)
+    assert output.category == "unsubscribe" or output.needs_person, output
+
+
 def test_an_absence_notice_its_software_marked_as_automatic_is_handled_without_a_person():
     output = classified(
         "I am away until 14 December with no access to email.",
