@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from agents.conversations import tasks
-from agents.conversations.classify import ClassifyInput, ClassifyOutput, classify
+from agents.conversations.classify import REVIEW_BELOW, UNSUBSCRIBE, ClassifyInput, ClassifyOutput, classify
 from agents.conversations.models import InboundMessage
 from agents.conversations.parsing import (
     MalformedMessage,
@@ -425,11 +425,17 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
             dedupe_key=f"inbound:{inbound.pk}",
         )
         return "Too long to read in full: handed to a person."
+    # An unsubscribe is honoured at once when the reply's words ask to stop or the classifier is sure of
+    # it; a reading it merely leans to ("mark me as qualified" at 21%) waits for a person, and nothing is
+    # sent meanwhile (any reply has stopped the sequence).
+    unsubscribe_asked = category == "unsubscribe" and (
+        output.confidence >= REVIEW_BELOW or bool(UNSUBSCRIBE.search(f"{inbound.subject}\n{inbound.text}"))
+    )
     if output.injection_span:
         # Nothing a flagged reply asks for is done (no answer, meeting, referral, forward or cc, no
         # qualification, nobody else unsubscribed): a person reads it. Only the sender's own request to
         # hear no more is honoured, for the sender alone.
-        own_unsubscribe = category == "unsubscribe" and asks_to_unsubscribe_the_sender(inbound.text, contact.email)
+        own_unsubscribe = unsubscribe_asked and asks_to_unsubscribe_the_sender(inbound.text, contact.email)
         handoff_open(
             run=None,
             workspace_id=workspace_id,
@@ -444,7 +450,7 @@ def _act(inbound, parsed: ParsedMessage, output: ClassifyOutput, thread, contact
         )
         if not own_unsubscribe:
             return "Flagged: instruction-like text; nothing it asks was done; a person answers."
-    if output.needs_person and category not in ("unsubscribe", "negotiation"):
+    if output.needs_person and category != "negotiation" and not unsubscribe_asked:
         # An error here would act wrongly (answer an objection as interest, defer a person as an
         # auto-reply): a person reads it first; the sequence has stopped and nothing is sent.
         handoff_open(

@@ -293,3 +293,45 @@ def test_a_referral_with_a_time_to_wait_adds_the_contact_and_holds_them_until_th
     assert referred.sequence_resume_on.isoformat() == "2027-01-11"
     handoff = Handoff.objects.get(kind=Handoff.Kind.REPLY_REVIEW, contact=referred)
     assert "not before 2027-01-11" in handoff.reason
+
+
+def _raw_reply(body: str) -> bytes:
+    return (
+        "From: Jane Doe <jane.doe@acme-robotics.example>\r\nTo: reply+t8f3k2@replies.demo-sales.example\r\n"
+        "Subject: Re: After the funding news\r\nDate: Wed, 25 Nov 2026 13:03:00 +0100\r\n"
+        "Message-ID: <lean-1@mail.acme-robotics.example>\r\nIn-Reply-To: <out-1001@demo-sales.example>\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+def _classified_as(monkeypatch, **fields):
+    """The offline classifier's reading replaced by this one (what a model might make of an odd reply)."""
+    from agents.conversations import classify as classify_module
+    from agents.llm import offline
+
+    def reading(data):
+        output = classify_module.classify_offline(data)
+        return output.model_copy(update=fields)
+
+    monkeypatch.setitem(offline._registry, "classify", reading)
+
+
+def test_an_unsubscribe_the_classifier_only_leans_to_waits_for_a_person(inbound, sent_thread, monkeypatch):
+    thread, _, _ = sent_thread
+    _classified_as(monkeypatch, category="unsubscribe", confidence=0.21, needs_person=True,
+                   person_reason="low confidence (21% unsubscribe)")  # fmt: skip
+    inbound(_raw_reply("Thanks, mark me down as interested for the spring pilot."))
+    contact = Contact.objects.get(pk=thread.contact_id)
+    assert contact.status == "replied"
+    assert not Suppression.objects.exists()
+    [handoff] = Handoff.objects.all()
+    assert handoff.kind == Handoff.Kind.REPLY_REVIEW and "unsure" in handoff.reason
+
+
+def test_an_unsure_unsubscribe_whose_words_ask_to_stop_is_honoured_at_once(inbound, sent_thread, monkeypatch):
+    thread, _, _ = sent_thread
+    _classified_as(monkeypatch, category="unsubscribe", confidence=0.21, needs_person=True,
+                   person_reason="low confidence (21% unsubscribe)")  # fmt: skip
+    inbound(_raw_reply("Please delete my contact details from your database."))
+    assert Contact.objects.get(pk=thread.contact_id).status == "unsubscribed"
+    assert Suppression.objects.filter(kind="email", value=thread.contact.email).exists()
